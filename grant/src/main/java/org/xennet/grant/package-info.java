@@ -1,0 +1,4 @@
+/**
+ * Xen grant tables v1 and v2 ({@code grant_table.h}) over Agrona buffers.
+ */
+package org.xennet.grant;
