@@ -495,6 +495,10 @@ public final class NetFront
         txPacketChunk[head] = chunk;
         txRemaining[head] = fragments;
         txStatus[head] = NetifResponseStatus.OKAY;
+        if (chunk >= 0)
+        {
+            txChunks.take(1); // before publishing: pollTx may give it back as soon as the backend answers
+        }
         txFreeIds.take(fragments);
         ring.reqProdPvt(prod + fragments);
         if (ring.pushRequestsAndCheckNotify()) // release store of req_prod, full fence, then req_event
@@ -557,8 +561,7 @@ public final class NetFront
         final int rc = transmit(claim.offset, length, claim.chunk);
         if (rc > 0)
         {
-            txChunks.take(1);
-            claim.chunk = -1;
+            claim.chunk = -1; // taken from the pool by publishFragments
         }
         return rc;
     }
