@@ -284,6 +284,44 @@ class FrontRingTest
         order.verify(buffer).getIntAcquire(RSP_PROD_OFFSET);
     }
 
+    @Test
+    void shouldNotAllocateOnHotPath()
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        final BackRing back = NetifTxRing.back(page);
+        final NetifTxRequestFlyweight request = new NetifTxRequestFlyweight();
+        front.sharedRingInit();
+        front.init();
+        back.init();
+        roundTrips(back, request, 20_000);
+        final long before = threads.getCurrentThreadAllocatedBytes();
+        final long sum = roundTrips(back, request, 100_000);
+        final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(sum != 0);
+        assertTrue(allocated < 1024, "hot path allocated " + allocated + " bytes");
+    }
+
+    private long roundTrips(final BackRing back, final NetifTxRequestFlyweight request, final int count)
+    {
+        long sum = 0;
+        for (int i = 0; i < count; i++)
+        {
+            request.wrap(page, front.requestOffset(front.reqProdPvt())).gref(i).offset(0).flags(0).id(i).size(60);
+            front.reqProdPvt(front.reqProdPvt() + 1);
+            sum += front.pushRequestsAndCheckNotify() ? 1 : 0;
+            sum += back.unconsumedRequests() + back.finalCheckForRequests();
+            sum += request.wrap(page, back.requestOffset(back.reqCons())).gref();
+            back.reqCons(back.reqCons() + 1);
+            back.rspProdPvt(back.rspProdPvt() + 1);
+            sum += back.pushResponsesAndCheckNotify() ? 1 : 0;
+            sum += front.unconsumedResponses() + front.freeRequests();
+            front.rspCons(front.rspCons() + 1);
+            sum += front.finalCheckForResponses();
+        }
+        return sum;
+    }
+
     static AtomicBuffer mockPage()
     {
         final AtomicBuffer buffer = mock(AtomicBuffer.class);
