@@ -73,7 +73,7 @@ public final class GrantTableV2 extends GrantTable
     public int permitSubPageAccess(
         final int ref, final int domid, final long frame, final int offset, final int length, final boolean readOnly)
     {
-        if (offset < 0 || length < 0 || offset + length > GrantConstants.PAGE_LENGTH)
+        if (offset < 0 || length < 0 || (long)offset + length > GrantConstants.PAGE_LENGTH)
         {
             return isValidRef(ref) ? GrantResult.BAD_ARGUMENT : GrantResult.BAD_REF;
         }
