@@ -331,7 +331,7 @@ public final class NetBack
         for (int i = 0; i < slots; i++)
         {
             if (access.copyFromGrant(chainGref[i], chainOffset[i], staging, position, chainSize[i]) !=
-                GrantConstants.GNTST_okay)
+                GrantConstants.GNTST_OKAY)
             {
                 respondTx(ring, slots, NetifResponseStatus.ERROR);
                 return 0;
@@ -440,7 +440,7 @@ public final class NetBack
             final boolean last = i == needed - 1;
             final int rc = access.copyToGrant(gref, 0, buffer, offset + position, fragmentLength);
             rxResponse.wrap(page, ring.responseOffset(prod++)).id(id).offset(0);
-            if (rc != GrantConstants.GNTST_okay)
+            if (rc != GrantConstants.GNTST_OKAY)
             {
                 rxResponse.flags(0).status(NetifResponseStatus.ERROR); // ends the chain: the packet is lost
                 rxCopyErrors++;
