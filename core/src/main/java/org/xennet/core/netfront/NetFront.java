@@ -8,6 +8,8 @@ import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.xennet.core.event.EventChannel;
 import org.xennet.core.memory.GuestMemory;
+import org.xennet.grant.GrantEntryV1Descriptor;
+import org.xennet.grant.GrantEntryV2Descriptor;
 import org.xennet.grant.GrantRefAllocator;
 import org.xennet.grant.GrantResult;
 import org.xennet.grant.GrantTable;
@@ -103,6 +105,8 @@ public final class NetFront
     private final int[] txStatus;        // per head id: worst status so far
     private final FreeIdRing txFreeIds;
     private final FreeIdRing txChunks;
+    private final int entryLength;       // grant entry bytes: 8 (v1) or 16 (v2)
+    private final long[] savedEntries = new long[2 * (NetifConstants.NR_SLOTS_MIN + 1)];
     private final NetifTxRequestFlyweight txRequest = new NetifTxRequestFlyweight();
     private final NetifTxResponseFlyweight txResponse = new NetifTxResponseFlyweight();
 
@@ -174,6 +178,7 @@ public final class NetFront
         txStatus = new int[txIdCount];
         txFreeIds = new FreeIdRing(txIdCount);
         txChunks = new FreeIdRing(Math.max(1, config.txBufferCount()));
+        entryLength = grantTable.version() == 1 ? GrantEntryV1Descriptor.LENGTH : GrantEntryV2Descriptor.LENGTH;
 
         rxIdCount = config.rxIds();
         rxRef = filled(rxIdCount, -1);
@@ -435,6 +440,7 @@ public final class NetFront
         for (int i = 0; i < fragments; i++)
         {
             final int id = txFreeIds.peek(i);
+            saveEntry(i, txRef[id]);
             final int rc = grantTable.permitAccess(txRef[id], backendDomid, memory.frame(firstPage + i), true);
             if (rc != GrantResult.OK)
             {
@@ -450,12 +456,38 @@ public final class NetFront
     {
         for (int i = granted - 1; i >= 0; i--)
         {
-            if (grantTable.endAccess(txRef[txFreeIds.peek(i)]) != GrantResult.OK)
+            final int ref = txRef[txFreeIds.peek(i)];
+            if (grantTable.endAccess(ref) != GrantResult.OK)
             {
                 // Never published, yet mapped: the backend guessed a ref. Stop trusting it.
                 markBroken(BrokenReason.GRANT_STILL_IN_USE);
             }
+            else
+            {
+                restoreEntry(i, ref);
+            }
         }
+    }
+
+    /** Keeps the (invalid) entry's bytes so a rollback leaves the grant frames exactly as they were. */
+    private void saveEntry(final int fragment, final int ref)
+    {
+        final AtomicBuffer frames = grantTable.frames();
+        final int entry = ref * entryLength;
+        savedEntries[2 * fragment] = frames.getLong(entry);
+        savedEntries[2 * fragment + 1] = entryLength > 8 ? frames.getLong(entry + 8) : 0;
+    }
+
+    /** Rewrites an ended entry's old bytes; its flags were and stay 0 (invalid), so the peer cannot use it. */
+    private void restoreEntry(final int fragment, final int ref)
+    {
+        final AtomicBuffer frames = grantTable.frames();
+        final int entry = ref * entryLength;
+        if (entryLength > 8)
+        {
+            frames.putLong(entry + 8, savedEntries[2 * fragment + 1]);
+        }
+        frames.putLongVolatile(entry, savedEntries[2 * fragment]);
     }
 
     private void publishFragments(final int offset, final int length, final int fragments, final int chunk)
