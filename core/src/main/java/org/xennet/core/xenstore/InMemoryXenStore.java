@@ -275,6 +275,12 @@ public final class InMemoryXenStore implements XenStore
         public void write(final int txId, final String path, final byte[] value)
         {
             final byte[] copy = value.clone();
+            if (path.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1 + copy.length > XsWire.PAYLOAD_MAX)
+            {
+                // the same limit as on the wire, so the embedded store and the client accept the same writes
+                throw new XenStoreException(XsError.E2BIG, "xenstore write too big: path=" + path + ", length=" +
+                    copy.length);
+            }
             lock.lock();
             try
             {
@@ -501,6 +507,10 @@ public final class InMemoryXenStore implements XenStore
             {
                 checkOpen();
                 final String canonical = watchPath(path);
+                if (token.indexOf('\0') >= 0)
+                {
+                    throw new XenStoreException(XsError.EINVAL, "xenstore watch token contains NUL");
+                }
                 for (final Watch watch : watches)
                 {
                     if (watch.owner == this && watch.canonical.equals(canonical) && watch.token.equals(token))

@@ -164,6 +164,7 @@ public final class XenStoreClient implements XenStore
     @Override
     public void setPermissions(final int txId, final String path, final List<XsPermission> permissions)
     {
+        checkNoNul(path, path);
         final StringBuilder payload = new StringBuilder(path).append('\0');
         for (final XsPermission perm : permissions)
         {
@@ -427,12 +428,25 @@ public final class XenStoreClient implements XenStore
 
     private static byte[] watchPayload(final String path, final String token)
     {
+        checkNoNul(token, token);
+        checkNoNul(path, path);
         return (path + '\0' + token + '\0').getBytes(StandardCharsets.UTF_8);
     }
 
     private static byte[] utf8(final String text, final boolean nul)
     {
+        checkNoNul(text, text);
         return (nul ? text + '\0' : text).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A NUL inside a string would split it into two protocol arguments: refuse it as the server would. */
+    private static void checkNoNul(final String text, final String what)
+    {
+        if (text.indexOf('\0') >= 0)
+        {
+            throw new XenStoreException(XsError.EINVAL, "xenstore argument contains NUL: value=" +
+                what.replace('\0', '?'));
+        }
     }
 
     private static String text(final byte[] payload)
