@@ -263,12 +263,25 @@ public final class XenStoreServer implements AutoCloseable
         {
             this.channel = channel;
             // the capacity keeps one slot free so that the close marker always fits
-            this.handler = new XsRequestHandler(store, store.session(0),
-                message -> output.size() < OUTPUT_QUEUE_LENGTH && output.offer(message));
+            this.handler = new XsRequestHandler(store, store.session(0), this::enqueue);
             this.reader = new Thread(this::readLoop, "xenstored-conn-" + id + "-reader");
             this.writer = new Thread(this::writeLoop, "xenstored-conn-" + id + "-writer");
             reader.setDaemon(true);
             writer.setDaemon(true);
+        }
+
+        /** Called with the store's lock held: queue or give up on the client, never block. */
+        private boolean enqueue(final ByteBuffer message)
+        {
+            if (output.size() < OUTPUT_QUEUE_LENGTH && output.offer(message))
+            {
+                return true;
+            }
+            // A client that stops reading would grow memory without bound: disconnect it. Only the channel is
+            // closed here (the store's watch list is being iterated); the reader thread then cleans up.
+            LOG.log(System.Logger.Level.WARNING, "xenstored client not reading, disconnecting: " + reader.getName());
+            closeQuietly(channel);
+            return false;
         }
 
         private void start()
@@ -294,10 +307,7 @@ public final class XenStoreServer implements AutoCloseable
                     }
                     if (handler.overflowed())
                     {
-                        LOG.log(System.Logger.Level.WARNING, "xenstored client not reading, disconnecting: " +
-                            Thread.currentThread().getName());
-                        close();
-                        return;
+                        break;
                     }
                 }
             }
