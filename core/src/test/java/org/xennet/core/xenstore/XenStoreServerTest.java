@@ -13,11 +13,13 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The wire server's handling of protocol details and of malformed or hostile clients, over a real socket.
  */
+@Timeout(60)
 class XenStoreServerTest
 {
     @TempDir
