@@ -105,6 +105,34 @@ public final class InMemoryXenStore implements XenStore
         }
     }
 
+    /**
+     * @return a hash of every node's path, value and permissions: a cheap way to tell whether the content changed.
+     */
+    long contentHash()
+    {
+        lock.lock();
+        try
+        {
+            return contentHash(root, 17);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    private static long contentHash(final Node node, final long seed)
+    {
+        long hash = seed * 31 + (node.name == null ? 0 : node.name.hashCode());
+        hash = hash * 31 + java.util.Arrays.hashCode(node.value);
+        hash = hash * 31 + node.perms.hashCode();
+        for (final Node child : node.children.values())
+        {
+            hash = contentHash(child, hash);
+        }
+        return hash * 31 + node.children.size();
+    }
+
     /** @return the number of nodes, the root included. */
     public int nodeCount()
     {
