@@ -1,0 +1,127 @@
+package org.xennet.core.device;
+
+import org.xennet.core.netback.PacketSinks;
+import org.xennet.core.netfront.NetFrontConfig;
+import org.xennet.core.netfront.NetFrontResult;
+
+/**
+ * Two guests cabled back to back through one backend domain: every packet guest A transmits is delivered into
+ * guest B's rx ring ({@code A.front -> A.back -> B.back -> B.front}). What B transmits is discarded.
+ * <p>
+ * Memory layout of each guest (pages of {@link GuestDomain#memory()}):
+ * <pre>
+ *   [0, 256)            rx buffers, one page each
+ *   [256, 256 + 3*64)   64 tx claim buffers of 3 pages (largest claim 12288 bytes)
+ *   [448, 512)          application pages: {@link #appOffset(int)} for transmit(offset, length)
+ * </pre>
+ */
+public final class Loopback implements AutoCloseable
+{
+    /** Backend domain id. */
+    public static final int BACKEND_DOMID = 0;
+    /** Guest A's domain id (the sender). */
+    public static final int DOMID_A = 1;
+    /** Guest B's domain id (the receiver). */
+    public static final int DOMID_B = 2;
+    /** rx buffers per guest. */
+    public static final int RX_BUFFERS = 256;
+    /** tx claim buffers per guest. */
+    public static final int TX_BUFFERS = 64;
+    /** Pages per tx claim buffer. */
+    public static final int TX_BUFFER_PAGES = 3;
+    /** First application page. */
+    public static final int APP_FIRST_PAGE = RX_BUFFERS + TX_BUFFERS * TX_BUFFER_PAGES;
+    /** Application pages per guest. */
+    public static final int APP_PAGES = 64;
+    /** Pages of guest memory per guest. */
+    public static final int PAGE_COUNT = APP_FIRST_PAGE + APP_PAGES;
+
+    private final NetDevice a;
+    private final NetDevice b;
+
+    /**
+     * Builds both guests and devices (not opened).
+     *
+     * @param grantVersion   grant table version of both guests (1 or 2).
+     * @param firstFrame     frame of each guest's first memory page (e.g. 0x1_0000_0000 puts all pages beyond v1).
+     * @param ringFirstFrame frame of each guest's first ring page.
+     */
+    public Loopback(final int grantVersion, final long firstFrame, final long ringFirstFrame)
+    {
+        final GuestDomain guestB = newGuest(DOMID_B, grantVersion, firstFrame, ringFirstFrame);
+        b = new NetDevice(guestB, newConfig(), PacketSinks.discard());
+        final GuestDomain guestA = newGuest(DOMID_A, grantVersion, firstFrame, ringFirstFrame);
+        a = new NetDevice(guestA, newConfig(), PacketSinks.loopback(b.back()));
+    }
+
+    private static GuestDomain newGuest(
+        final int domid, final int grantVersion, final long firstFrame, final long ringFirstFrame)
+    {
+        final int refs = 2 + 2 * NetFrontConfig.MAX_IDS;
+        return GuestDomain.create(domid, grantVersion, refs, PAGE_COUNT, firstFrame, 2, ringFirstFrame);
+    }
+
+    private static NetFrontConfig newConfig()
+    {
+        return new NetFrontConfig()
+            .backendDomid(BACKEND_DOMID)
+            .rxBufferFirstPage(0)
+            .rxBufferCount(RX_BUFFERS)
+            .txBufferFirstPage(RX_BUFFERS)
+            .txBufferCount(TX_BUFFERS)
+            .txBufferPages(TX_BUFFER_PAGES);
+    }
+
+    /**
+     * Opens B, then A (the receiver is ready before the sender); undoes B if A fails.
+     *
+     * @return {@link NetFrontResult#OK} or the first failure.
+     */
+    public int open()
+    {
+        final int rc = b.open();
+        if (rc != NetFrontResult.OK)
+        {
+            return rc;
+        }
+        final int rcA = a.open();
+        if (rcA != NetFrontResult.OK)
+        {
+            b.close();
+        }
+        return rcA;
+    }
+
+    /**
+     * Closes A, then B (the reverse of {@link #open()}).
+     */
+    @Override
+    public void close()
+    {
+        a.close();
+        b.close();
+    }
+
+    /** @return the sending device (guest A). */
+    public NetDevice a()
+    {
+        return a;
+    }
+
+    /** @return the receiving device (guest B). */
+    public NetDevice b()
+    {
+        return b;
+    }
+
+    /**
+     * Byte offset of an application page in a guest's memory.
+     *
+     * @param page application page index (0 .. {@link #APP_PAGES}-1).
+     * @return the offset for {@code transmit(offset, length)}.
+     */
+    public static int appOffset(final int page)
+    {
+        return (APP_FIRST_PAGE + page) * 4096;
+    }
+}

@@ -1,0 +1,1174 @@
+package org.xennet.core.netfront;
+
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.xennet.core.event.EventChannel;
+import org.xennet.core.memory.GuestMemory;
+import org.xennet.grant.GrantEntryV1Descriptor;
+import org.xennet.grant.GrantEntryV2Descriptor;
+import org.xennet.grant.GrantRefAllocator;
+import org.xennet.grant.GrantResult;
+import org.xennet.grant.GrantTable;
+import org.xennet.rings.FrontRing;
+import org.xennet.rings.netif.NetifConstants;
+import org.xennet.rings.netif.NetifResponseStatus;
+import org.xennet.rings.netif.NetifRxFlags;
+import org.xennet.rings.netif.NetifRxRequestFlyweight;
+import org.xennet.rings.netif.NetifRxResponseFlyweight;
+import org.xennet.rings.netif.NetifRxRing;
+import org.xennet.rings.netif.NetifTxFlags;
+import org.xennet.rings.netif.NetifTxRequestFlyweight;
+import org.xennet.rings.netif.NetifTxResponseFlyweight;
+import org.xennet.rings.netif.NetifTxRing;
+
+/**
+ * A Xen netif frontend over off-heap guest memory: the Java form of iPXE's netfront with Linux's hardening.
+ * <p>
+ * Lifecycle: {@link #open()} allocates grant refs (two ring refs and one fixed ref per id), initialises and
+ * grants both shared rings, creates the event channels and becomes {@link State#CONNECTED};
+ * a backend then attaches with {@link #txRingRef()}, {@link #rxRingRef()}, {@link #txEvent()},
+ * {@link #rxEvent()}. {@link #close()} undoes the same steps in reverse. A later xenbus layer publishes the refs
+ * and ports in xenstore between these steps.
+ * <p>
+ * <b>Threading.</b> Four roles, each single-threaded; any two may run on different threads:
+ * <ul>
+ *   <li>tx producer: {@link #transmit}, {@link #tryClaim}, {@link #commit}, {@link #abort}, {@link #offer};</li>
+ *   <li>tx consumer: {@link #pollTx};</li>
+ *   <li>rx producer: {@link #refillRx};</li>
+ *   <li>rx consumer: {@link #pollRx}.</li>
+ * </ul>
+ * Each shared index has a single writer; ids and buffers travel between producer and consumer through
+ * single-producer single-consumer free-id rings. {@link #open()} and {@link #close()} must run while no
+ * other role is active. Counters and {@link #state()} may be read from any thread (exact once roles are idle).
+ * <p>
+ * <b>Never trusting the backend.</b> {@code rsp_prod} is read once per round and checked against the ring size;
+ * each response is read once into locals; ids must be pending; statuses, offsets and sizes are range-checked;
+ * rx chains are bounded. Any violation moves the device to {@link State#BROKEN} with a {@link BrokenReason};
+ * nothing is thrown and nothing is read out of bounds.
+ */
+public final class NetFront
+{
+    /** Device state. */
+    public enum State
+    {
+        /** Not open: nothing granted. */
+        CLOSED,
+        /** Rings granted and initialised; data path enabled. */
+        CONNECTED,
+        /** The backend misbehaved; the data path refuses work until close and reopen. */
+        BROKEN
+    }
+
+    private static final byte ID_FREE = 0;
+    private static final byte ID_PENDING = 1;
+    private static final byte ID_DEFERRED = 2; // grant still mapped by the backend: never reused
+
+    private static final int PAGE_LENGTH = GuestMemory.PAGE_LENGTH;
+    private static final int PAGE_SHIFT = GuestMemory.PAGE_SHIFT;
+
+    private final NetFrontConfig config;
+    private final GuestMemory memory;
+    private final GuestMemory ringMemory;
+    private final GrantTable grantTable;
+    private final GrantRefAllocator allocator;
+    private final int backendDomid;
+    private final AtomicBuffer memoryBuffer;
+
+    private final FrontRing txRing;
+    private final FrontRing rxRing;
+    private final AtomicBuffer txRingPage;
+    private final AtomicBuffer rxRingPage;
+    private EventChannel txEvent;
+    private EventChannel rxEvent;
+    private int txRingRef = -1;
+    private int rxRingRef = -1;
+    private boolean txRingDeferred;
+    private boolean rxRingDeferred;
+
+    private volatile State state = State.CLOSED;
+    private final AtomicReference<BrokenReason> brokenReason = new AtomicReference<>(BrokenReason.NONE);
+
+    // ---- tx: per id (fixed ref, state) kept apart from per-packet bookkeeping -------------------------------
+    private final int txIdCount;
+    private final int[] txRef;
+    private final byte[] txState;
+    private final int[] txHead;          // fragment id -> head id of its packet
+    private final int[] txNext;          // fragment chain, -1 ends it
+    private final int[] txPacketOffset;  // per head id
+    private final int[] txPacketLength;  // per head id
+    private final int[] txPacketChunk;   // per head id: claim buffer to recycle, or -1
+    private final int[] txRemaining;     // per head id: fragments not yet answered
+    private final int[] txStatus;        // per head id: worst status so far
+    private final FreeIdRing txFreeIds;
+    private final FreeIdRing txChunks;
+    private final int entryLength;       // grant entry bytes: 8 (v1) or 16 (v2)
+    private final long[] savedEntries = new long[2 * (NetifConstants.NR_SLOTS_MIN + 1)];
+    private final NetifTxRequestFlyweight txRequest = new NetifTxRequestFlyweight();
+    private final NetifTxResponseFlyweight txResponse = new NetifTxResponseFlyweight();
+
+    // ---- rx ------------------------------------------------------------------------------------------------
+    private final int rxIdCount;
+    private final int[] rxRef;
+    private final byte[] rxState;
+    private final int[] rxPage;          // per id: pool page posted with it
+    private final FreeIdRing rxFreeIds;
+    private final FreeIdRing rxPool;
+    private final NetifRxRequestFlyweight rxRequest = new NetifRxRequestFlyweight();
+    private final NetifRxResponseFlyweight rxResponse = new NetifRxResponseFlyweight();
+    private final UnsafeBuffer reassembly;
+    private int rxFragments;             // fragments of the packet being received
+    private int rxLength;                // bytes assembled so far
+    private int rxPacketStatus;          // worst status over its fragments
+    private int rxFirstPage;             // pool page of a single-fragment packet (delivered in place)
+    private int rxFirstOffset;
+
+    // ---- counters (single writer each) ----------------------------------------------------------------------
+    private long txPackets;
+    private long txBytes;
+    private long txErrors;
+    private long txDropped;
+    private long txGrantFailures;
+    private long rxPackets;
+    private long rxBytes;
+    private long rxErrors;
+    private long rxDropped;
+    private long deferredGrants;
+
+    /**
+     * Creates a closed frontend.
+     *
+     * @param config      parameters (validated here).
+     * @param memory      guest memory holding packets and rx/tx buffers.
+     * @param ringMemory  guest memory holding the two shared ring pages (may be {@code memory}).
+     * @param grantTable  this guest's grant table.
+     * @param allocator   this guest's grant ref allocator (used at open/close only).
+     */
+    public NetFront(
+        final NetFrontConfig config,
+        final GuestMemory memory,
+        final GuestMemory ringMemory,
+        final GrantTable grantTable,
+        final GrantRefAllocator allocator)
+    {
+        this.config = config.validate(memory.pageCount(), ringMemory.pageCount());
+        this.memory = memory;
+        this.ringMemory = ringMemory;
+        this.grantTable = grantTable;
+        this.allocator = allocator;
+        this.backendDomid = config.backendDomid();
+        this.memoryBuffer = memory.buffer();
+        this.txRingPage = ringMemory.page(config.txRingPage());
+        this.rxRingPage = ringMemory.page(config.rxRingPage());
+        this.txRing = NetifTxRing.front(txRingPage);
+        this.rxRing = NetifRxRing.front(rxRingPage);
+
+        txIdCount = config.txIds();
+        txRef = filled(txIdCount, -1);
+        txState = new byte[txIdCount];
+        txHead = new int[txIdCount];
+        txNext = new int[txIdCount];
+        txPacketOffset = new int[txIdCount];
+        txPacketLength = new int[txIdCount];
+        txPacketChunk = new int[txIdCount];
+        txRemaining = new int[txIdCount];
+        txStatus = new int[txIdCount];
+        txFreeIds = new FreeIdRing(txIdCount);
+        txChunks = new FreeIdRing(Math.max(1, config.txBufferCount()));
+        entryLength = grantTable.version() == 1 ? GrantEntryV1Descriptor.LENGTH : GrantEntryV2Descriptor.LENGTH;
+
+        rxIdCount = config.rxIds();
+        rxRef = filled(rxIdCount, -1);
+        rxState = new byte[rxIdCount];
+        rxPage = new int[rxIdCount];
+        rxFreeIds = new FreeIdRing(rxIdCount);
+        rxPool = new FreeIdRing(config.rxBufferCount());
+        reassembly = new UnsafeBuffer(
+            BufferUtil.allocateDirectAligned(config.maxRxFragments() * PAGE_LENGTH, PAGE_LENGTH));
+    }
+
+    private static int[] filled(final int length, final int value)
+    {
+        final int[] array = new int[length];
+        java.util.Arrays.fill(array, value);
+        return array;
+    }
+
+    // =========================================================================================================
+    // Lifecycle: open = allocate refs, create tx ring, create rx ring, create event channels, connected;
+    // close = the same list backwards. A failing step undoes the finished ones in reverse order.
+    // =========================================================================================================
+
+    /**
+     * Opens the device: grant refs, both rings granted to the backend, event channels, {@link State#CONNECTED}.
+     *
+     * @return {@link NetFrontResult#OK}, or a negative result with everything undone
+     *         ({@code NO_BUFFERS} when the grant table has too few free refs, {@code FRAME_OUT_OF_RANGE} when a ring
+     *         page is beyond the table's reach).
+     */
+    public int open()
+    {
+        if (state != State.CLOSED)
+        {
+            throw new IllegalStateException("netfront already open: state=" + state);
+        }
+        int rc = allocateRefs();
+        if (rc != NetFrontResult.OK)
+        {
+            return rc;
+        }
+        rc = createRing(txRing, txRingRef, config.txRingPage());
+        if (rc != NetFrontResult.OK)
+        {
+            freeRefs();
+            return rc;
+        }
+        rc = createRing(rxRing, rxRingRef, config.rxRingPage());
+        if (rc != NetFrontResult.OK)
+        {
+            txRingDeferred = !destroyRing(txRingRef);
+            freeRefs();
+            return rc;
+        }
+        createEventChannels();
+        resetDataPath();
+        brokenReason.set(BrokenReason.NONE);
+        state = State.CONNECTED;
+        return NetFrontResult.OK;
+    }
+
+    /**
+     * Closes the device: reclaims outstanding ids (their grants ended, buffers back in the pools), closes the event
+     * channels, ends the ring grants and frees every ref whose grant was actually ended. Grants the backend still
+     * maps are left deferred (never reused). Idempotent.
+     */
+    public void close()
+    {
+        if (state == State.CLOSED)
+        {
+            return;
+        }
+        state = State.CLOSED;
+        destroyEventChannels();
+        reclaimRx();
+        rxRingDeferred = !destroyRing(rxRingRef);
+        reclaimTx();
+        txRingDeferred = !destroyRing(txRingRef);
+        freeRefs();
+    }
+
+    private int allocateRefs()
+    {
+        txRingRef = allocator.allocate();
+        rxRingRef = txRingRef < 0 ? -1 : allocator.allocate();
+        boolean failed = rxRingRef < 0;
+        for (int id = 0; id < txIdCount && !failed; id++)
+        {
+            txRef[id] = allocator.allocate();
+            failed = txRef[id] < 0;
+        }
+        for (int id = 0; id < rxIdCount && !failed; id++)
+        {
+            rxRef[id] = allocator.allocate();
+            failed = rxRef[id] < 0;
+        }
+        if (failed)
+        {
+            freeRefs();
+            return NetFrontResult.NO_BUFFERS;
+        }
+        java.util.Arrays.fill(txState, ID_FREE);
+        java.util.Arrays.fill(rxState, ID_FREE);
+        return NetFrontResult.OK;
+    }
+
+    private void freeRefs()
+    {
+        for (int id = rxIdCount - 1; id >= 0; id--)
+        {
+            rxRef[id] = freeRef(rxRef[id], rxState[id] == ID_DEFERRED);
+        }
+        for (int id = txIdCount - 1; id >= 0; id--)
+        {
+            txRef[id] = freeRef(txRef[id], txState[id] == ID_DEFERRED);
+        }
+        rxRingRef = freeRef(rxRingRef, rxRingDeferred);
+        txRingRef = freeRef(txRingRef, txRingDeferred);
+        rxRingDeferred = false;
+        txRingDeferred = false;
+    }
+
+    private int freeRef(final int ref, final boolean deferred)
+    {
+        if (ref >= 0 && !deferred)
+        {
+            allocator.free(ref);
+        }
+        return -1;
+    }
+
+    private int createRing(final FrontRing ring, final int ref, final int page)
+    {
+        // Initialise the page before granting it: the backend may map it as soon as the grant is live.
+        ring.sharedRingInit();
+        ring.init();
+        final int rc = grantTable.permitAccess(ref, backendDomid, ringMemory.frame(page), false);
+        return NetFrontResult.fromGrantResult(rc);
+    }
+
+    private boolean destroyRing(final int ref)
+    {
+        if (ref >= 0 && grantTable.endAccess(ref) != GrantResult.OK)
+        {
+            deferredGrants++; // ring still mapped by a backend that never disconnected: leave it granted
+            return false;
+        }
+        return true;
+    }
+
+    private void createEventChannels()
+    {
+        txEvent = new EventChannel(config.txEventPort());
+        rxEvent = new EventChannel(config.rxEventPort());
+    }
+
+    private void destroyEventChannels()
+    {
+        rxEvent.close();
+        txEvent.close();
+    }
+
+    private void resetDataPath()
+    {
+        txFreeIds.reset(0, txIdCount);
+        rxFreeIds.reset(0, rxIdCount);
+        rxPool.reset(config.rxBufferFirstPage(), config.rxBufferCount());
+        txChunks.reset(0, config.txBufferCount());
+        rxFragments = 0;
+        rxLength = 0;
+        rxPacketStatus = NetifResponseStatus.OKAY;
+    }
+
+    private void reclaimTx()
+    {
+        for (int id = 0; id < txIdCount; id++)
+        {
+            if (txState[id] == ID_PENDING)
+            {
+                endGrant(txState, txRef, id);
+            }
+        }
+    }
+
+    private void reclaimRx()
+    {
+        for (int id = 0; id < rxIdCount; id++)
+        {
+            if (rxState[id] == ID_PENDING)
+            {
+                endGrant(rxState, rxRef, id);
+            }
+        }
+    }
+
+    /** Ends an id's grant: FREE when ended, DEFERRED (never reused) when the backend still maps it. */
+    private boolean endGrant(final byte[] states, final int[] refs, final int id)
+    {
+        if (grantTable.endAccess(refs[id]) == GrantResult.OK)
+        {
+            states[id] = ID_FREE;
+            return true;
+        }
+        states[id] = ID_DEFERRED;
+        deferredGrants++;
+        return false;
+    }
+
+    // =========================================================================================================
+    // Data path: transmit (tx producer)
+    // =========================================================================================================
+
+    /**
+     * Transmits a packet that lies in guest memory, one request per page it touches ({@code NETTXF_more_data}
+     * chains; the first slot carries the total size). Every fallible step (free ids, a grant for every fragment)
+     * happens before anything is written; on failure every grant already made is ended and nothing is published.
+     * The caller owns the packet until {@link #pollTx} reports it.
+     *
+     * @param offset offset of the packet in guest memory.
+     * @param length packet length (1 .. 65535).
+     * @return the number of ring slots used (&gt; 0), or a negative {@link NetFrontResult}.
+     */
+    public int transmit(final int offset, final int length)
+    {
+        return transmit(offset, length, -1);
+    }
+
+    private int transmit(final int offset, final int length, final int chunk)
+    {
+        final State current = state;
+        if (current != State.CONNECTED)
+        {
+            return current == State.BROKEN ? NetFrontResult.BROKEN : NetFrontResult.NOT_CONNECTED;
+        }
+        if (length < 1 || length > NetifConstants.MAX_TX_SIZE || offset < 0 ||
+            offset > memoryBuffer.capacity() - length)
+        {
+            return NetFrontResult.BAD_ARGUMENT;
+        }
+        final int fragments = ((offset & (PAGE_LENGTH - 1)) + length + PAGE_LENGTH - 1) >>> PAGE_SHIFT;
+        final FreeIdRing freeIds = txFreeIds;
+        if (freeIds.available() < fragments)
+        {
+            return NetFrontResult.RING_FULL; // ids bound outstanding requests, so the ring has room too
+        }
+        final int rc = grantFragments(offset, fragments);
+        if (rc != NetFrontResult.OK)
+        {
+            return rc;
+        }
+        publishFragments(offset, length, fragments, chunk);
+        return fragments;
+    }
+
+    /** Grants every fragment's page read-only, peeking ids without taking them; rolls back on any failure. */
+    private int grantFragments(final int offset, final int fragments)
+    {
+        final int firstPage = offset >>> PAGE_SHIFT;
+        for (int i = 0; i < fragments; i++)
+        {
+            final int id = txFreeIds.peek(i);
+            saveEntry(i, txRef[id]);
+            final int rc = grantTable.permitAccess(txRef[id], backendDomid, memory.frame(firstPage + i), true);
+            if (rc != GrantResult.OK)
+            {
+                rollbackGrants(i);
+                txGrantFailures++;
+                return NetFrontResult.fromGrantResult(rc);
+            }
+        }
+        return NetFrontResult.OK;
+    }
+
+    private void rollbackGrants(final int granted)
+    {
+        for (int i = granted - 1; i >= 0; i--)
+        {
+            final int ref = txRef[txFreeIds.peek(i)];
+            if (grantTable.endAccess(ref) != GrantResult.OK)
+            {
+                // Never published, yet mapped: the backend guessed a ref. Stop trusting it.
+                markBroken(BrokenReason.GRANT_STILL_IN_USE);
+            }
+            else
+            {
+                restoreEntry(i, ref);
+            }
+        }
+    }
+
+    /** Keeps the (invalid) entry's bytes so a rollback leaves the grant frames exactly as they were. */
+    private void saveEntry(final int fragment, final int ref)
+    {
+        final AtomicBuffer frames = grantTable.frames();
+        final int entry = ref * entryLength;
+        savedEntries[2 * fragment] = frames.getLong(entry);
+        savedEntries[2 * fragment + 1] = entryLength > 8 ? frames.getLong(entry + 8) : 0;
+    }
+
+    /** Rewrites an ended entry's old bytes; its flags were and stay 0 (invalid), so the peer cannot use it. */
+    private void restoreEntry(final int fragment, final int ref)
+    {
+        final AtomicBuffer frames = grantTable.frames();
+        final int entry = ref * entryLength;
+        if (entryLength > 8)
+        {
+            frames.putLong(entry + 8, savedEntries[2 * fragment + 1]);
+        }
+        frames.putLongVolatile(entry, savedEntries[2 * fragment]);
+    }
+
+    private void publishFragments(final int offset, final int length, final int fragments, final int chunk)
+    {
+        final FrontRing ring = txRing;
+        final AtomicBuffer page = txRingPage;
+        final int prod = ring.reqProdPvt();
+        final int head = txFreeIds.peek(0);
+        int position = offset;
+        int remaining = length;
+        int previous = -1;
+        for (int i = 0; i < fragments; i++)
+        {
+            final int id = txFreeIds.peek(i);
+            final int pageOffset = position & (PAGE_LENGTH - 1);
+            final int fragmentLength = Math.min(PAGE_LENGTH - pageOffset, remaining);
+            final boolean last = i == fragments - 1;
+            txRequest.wrap(page, ring.requestOffset(prod + i))
+                .gref(txRef[id])
+                .offset(pageOffset)
+                .flags(last ? 0 : NetifTxFlags.MORE_DATA)
+                .id(id)
+                .size(i == 0 ? length : fragmentLength); // netif.h: first slot carries the total size
+            txHead[id] = head;
+            txNext[id] = -1;
+            if (previous >= 0)
+            {
+                txNext[previous] = id;
+            }
+            txState[id] = ID_PENDING; // marked pending only now, just before the producer index moves
+            previous = id;
+            position += fragmentLength;
+            remaining -= fragmentLength;
+        }
+        txPacketOffset[head] = offset;
+        txPacketLength[head] = length;
+        txPacketChunk[head] = chunk;
+        txRemaining[head] = fragments;
+        txStatus[head] = NetifResponseStatus.OKAY;
+        if (chunk >= 0)
+        {
+            txChunks.take(1); // before publishing: pollTx may give it back as soon as the backend answers
+        }
+        txFreeIds.take(fragments);
+        ring.reqProdPvt(prod + fragments);
+        if (ring.pushRequestsAndCheckNotify()) // release store of req_prod, full fence, then req_event
+        {
+            txEvent.notifyPeer();
+        }
+    }
+
+    /**
+     * Claims a tx buffer in guest memory to build a packet in place (zero copy). At most one claim at a time.
+     *
+     * @param length bytes wanted (1 .. txBufferPages * 4096).
+     * @param claim  the reusable claim to fill.
+     * @return {@link NetFrontResult#OK}, {@code NO_BUFFERS} when every tx buffer is in flight,
+     *         {@code NOT_CONNECTED}, {@code BROKEN} or {@code BAD_ARGUMENT}.
+     */
+    public int tryClaim(final int length, final TxClaim claim)
+    {
+        if (claim.isClaimed())
+        {
+            throw new IllegalStateException("claim already active: offset=" + claim.offset);
+        }
+        final State current = state;
+        if (current != State.CONNECTED)
+        {
+            return current == State.BROKEN ? NetFrontResult.BROKEN : NetFrontResult.NOT_CONNECTED;
+        }
+        final int bufferLength = config.txBufferPages() * PAGE_LENGTH;
+        if (length < 1 || length > bufferLength || length > NetifConstants.MAX_TX_SIZE)
+        {
+            return NetFrontResult.BAD_ARGUMENT;
+        }
+        if (config.txBufferCount() == 0 || txChunks.available() == 0)
+        {
+            return NetFrontResult.NO_BUFFERS;
+        }
+        final int chunk = txChunks.peek(0); // taken only on a successful commit
+        claim.buffer = memoryBuffer;
+        claim.offset = (config.txBufferFirstPage() << PAGE_SHIFT) + chunk * bufferLength;
+        claim.capacity = length;
+        claim.chunk = chunk;
+        claim.owner = this;
+        return NetFrontResult.OK;
+    }
+
+    /**
+     * Transmits a claimed buffer. On failure the claim stays active (retry or {@link #abort}).
+     *
+     * @param claim  an active claim from {@link #tryClaim}.
+     * @param length bytes written (1 .. claim capacity).
+     * @return slots used (&gt; 0) or a negative {@link NetFrontResult}.
+     */
+    public int commit(final TxClaim claim, final int length)
+    {
+        if (!claim.isClaimed() || claim.owner != this || length > claim.capacity)
+        {
+            throw new IllegalStateException("commit without matching claim: claimed=" + claim.isClaimed() +
+                ", length=" + length + ", capacity=" + claim.capacity);
+        }
+        final int rc = transmit(claim.offset, length, claim.chunk);
+        if (rc > 0)
+        {
+            claim.chunk = -1; // taken from the pool by publishFragments
+        }
+        return rc;
+    }
+
+    /**
+     * Releases a claim without transmitting.
+     *
+     * @param claim an active claim.
+     */
+    public void abort(final TxClaim claim)
+    {
+        if (!claim.isClaimed() || claim.owner != this)
+        {
+            throw new IllegalStateException("abort without matching claim: claimed=" + claim.isClaimed());
+        }
+        claim.chunk = -1; // never taken from the pool: nothing to give back
+    }
+
+    /**
+     * Copies a packet into a tx buffer and transmits it (claim, copy, commit; aborts on failure).
+     *
+     * @param source  the packet bytes.
+     * @param offset  offset in {@code source}.
+     * @param length  packet length.
+     * @param claim   a reusable, inactive claim (scratch).
+     * @return slots used (&gt; 0) or a negative {@link NetFrontResult}; the caller keeps its bytes either way.
+     */
+    public int offer(final DirectBuffer source, final int offset, final int length, final TxClaim claim)
+    {
+        final int rc = tryClaim(length, claim);
+        if (rc != NetFrontResult.OK)
+        {
+            return rc;
+        }
+        claim.buffer.putBytes(claim.offset, source, offset, length);
+        final int sent = commit(claim, length);
+        if (sent < 0)
+        {
+            abort(claim);
+        }
+        return sent;
+    }
+
+    // =========================================================================================================
+    // Data path: pollTx (tx consumer)
+    // =========================================================================================================
+
+    /**
+     * Consumes tx responses: ends each id's grant, returns ids, reports each packet once all its fragments are
+     * answered. Ends with the ring's final check (re-arms {@code rsp_event}) when under the limit.
+     *
+     * @param handler called per completed packet (may be null).
+     * @param limit   most responses to consume.
+     * @return packets completed (&ge; 0), or {@code NOT_CONNECTED} / {@code BROKEN}.
+     */
+    public int pollTx(final TxCompletionHandler handler, final int limit)
+    {
+        final State current = state;
+        if (current != State.CONNECTED)
+        {
+            return current == State.BROKEN ? NetFrontResult.BROKEN : NetFrontResult.NOT_CONNECTED;
+        }
+        final FrontRing ring = txRing;
+        int responses = 0;
+        int packets = 0;
+        do
+        {
+            final int rspProd = ring.rspProdAcquire(); // once; acquire: slots below it are visible
+            if (ring.responseProdOverflow(rspProd))
+            {
+                return markBroken(BrokenReason.TX_RSP_PROD_OVERFLOW);
+            }
+            int cons = ring.rspCons();
+            while (cons != rspProd && responses < limit)
+            {
+                txResponse.wrap(txRingPage, ring.responseOffset(cons));
+                final int id = txResponse.id(); // each field read once, then only the locals are used
+                final int status = txResponse.status();
+                cons++;
+                responses++;
+                if (status == NetifResponseStatus.NULL)
+                {
+                    continue; // netif.h: a NULL response answers an extra-info slot, not an id
+                }
+                final int rc = completeTxFragment(id, status, handler);
+                if (rc < 0)
+                {
+                    ring.rspCons(cons);
+                    return rc;
+                }
+                packets += rc;
+            }
+            ring.rspCons(cons);
+        }
+        while (responses < limit && ring.finalCheckForResponses() > 0);
+        return packets;
+    }
+
+    private int completeTxFragment(final int id, final int status, final TxCompletionHandler handler)
+    {
+        if (id >= txIdCount)
+        {
+            return markBroken(BrokenReason.TX_BAD_ID);
+        }
+        if (txState[id] != ID_PENDING)
+        {
+            return markBroken(BrokenReason.TX_ID_NOT_PENDING);
+        }
+        if (status != NetifResponseStatus.OKAY && status != NetifResponseStatus.ERROR &&
+            status != NetifResponseStatus.DROPPED)
+        {
+            return markBroken(BrokenReason.TX_BAD_STATUS);
+        }
+        if (!endGrant(txState, txRef, id))
+        {
+            return markBroken(BrokenReason.GRANT_STILL_IN_USE);
+        }
+        final int head = txHead[id];
+        if (status < txStatus[head])
+        {
+            txStatus[head] = status;
+        }
+        if (--txRemaining[head] != 0)
+        {
+            return 0;
+        }
+        completeTxPacket(head, handler);
+        return 1;
+    }
+
+    private void completeTxPacket(final int head, final TxCompletionHandler handler)
+    {
+        final int offset = txPacketOffset[head]; // read before the head id goes back to the producer
+        final int length = txPacketLength[head];
+        final int chunk = txPacketChunk[head];
+        final int status = txStatus[head];
+        int id = head;
+        while (id >= 0)
+        {
+            final int next = txNext[id];
+            txFreeIds.give(id);
+            id = next;
+        }
+        if (status == NetifResponseStatus.OKAY)
+        {
+            txPackets++;
+            txBytes += length;
+        }
+        else if (status == NetifResponseStatus.DROPPED)
+        {
+            txDropped++;
+        }
+        else
+        {
+            txErrors++;
+        }
+        if (null != handler)
+        {
+            handler.onTxComplete(offset, length, status);
+        }
+        if (chunk >= 0)
+        {
+            txChunks.give(chunk);
+        }
+    }
+
+    // =========================================================================================================
+    // Data path: refillRx (rx producer)
+    // =========================================================================================================
+
+    /**
+     * Posts rx buffers until the ids or the buffer pool run out. A grant failure leaves the buffer in the pool,
+     * counts an rx error and stops; buffers added before it are still published.
+     *
+     * @return buffers posted (&ge; 0), or a negative {@link NetFrontResult} when the first buffer failed.
+     */
+    public int refillRx()
+    {
+        final State current = state;
+        if (current != State.CONNECTED)
+        {
+            return current == State.BROKEN ? NetFrontResult.BROKEN : NetFrontResult.NOT_CONNECTED;
+        }
+        final FrontRing ring = rxRing;
+        final int prod = ring.reqProdPvt();
+        final int room = Math.min(rxFreeIds.available(), rxPool.available());
+        int added = 0;
+        int failure = NetFrontResult.OK;
+        while (added < room)
+        {
+            final int id = rxFreeIds.peek(0);
+            final int page = rxPool.peek(0);
+            final int rc = grantTable.permitAccess(rxRef[id], backendDomid, memory.frame(page), false);
+            if (rc != GrantResult.OK)
+            {
+                rxErrors++;
+                failure = NetFrontResult.fromGrantResult(rc);
+                break;
+            }
+            rxPage[id] = page;
+            rxRequest.wrap(rxRingPage, ring.requestOffset(prod + added)).id(id).gref(rxRef[id]);
+            rxState[id] = ID_PENDING;
+            rxFreeIds.take(1);
+            rxPool.take(1);
+            added++;
+        }
+        if (added > 0)
+        {
+            ring.reqProdPvt(prod + added);
+            if (ring.pushRequestsAndCheckNotify())
+            {
+                rxEvent.notifyPeer();
+            }
+            return added;
+        }
+        return failure;
+    }
+
+    // =========================================================================================================
+    // Data path: pollRx (rx consumer)
+    // =========================================================================================================
+
+    /**
+     * Consumes rx responses, reassembles {@code more_data} chains and hands each packet to {@code handler}; each
+     * buffer goes back to the pool after its grant is ended. Backend errors (ERROR/DROPPED) drop the packet and
+     * count; protocol violations make the device BROKEN.
+     *
+     * @param handler receives each packet (may be null).
+     * @param limit   most responses to consume.
+     * @return packets delivered or dropped (&ge; 0), or {@code NOT_CONNECTED} / {@code BROKEN}.
+     */
+    public int pollRx(final RxPacketHandler handler, final int limit)
+    {
+        final State current = state;
+        if (current != State.CONNECTED)
+        {
+            return current == State.BROKEN ? NetFrontResult.BROKEN : NetFrontResult.NOT_CONNECTED;
+        }
+        final FrontRing ring = rxRing;
+        int responses = 0;
+        int packets = 0;
+        do
+        {
+            final int rspProd = ring.rspProdAcquire(); // once; acquire: slots below it are visible
+            if (ring.responseProdOverflow(rspProd))
+            {
+                return markBroken(BrokenReason.RX_RSP_PROD_OVERFLOW);
+            }
+            int cons = ring.rspCons();
+            while (cons != rspProd && responses < limit)
+            {
+                rxResponse.wrap(rxRingPage, ring.responseOffset(cons));
+                final int id = rxResponse.id(); // each field read once, then only the locals are used
+                final int offset = rxResponse.offset();
+                final int flags = rxResponse.flags();
+                final int status = rxResponse.status();
+                cons++;
+                responses++;
+                final int rc = receiveFragment(id, offset, flags, status, handler);
+                if (rc < 0)
+                {
+                    ring.rspCons(cons);
+                    return rc;
+                }
+                packets += rc;
+            }
+            ring.rspCons(cons);
+        }
+        while (responses < limit && ring.finalCheckForResponses() > 0);
+        return packets;
+    }
+
+    private int receiveFragment(
+        final int id, final int offset, final int flags, final int status, final RxPacketHandler handler)
+    {
+        if (id >= rxIdCount)
+        {
+            return markBroken(BrokenReason.RX_BAD_ID);
+        }
+        if (rxState[id] != ID_PENDING)
+        {
+            return markBroken(BrokenReason.RX_ID_NOT_PENDING);
+        }
+        if (status < 0 && status != NetifResponseStatus.ERROR && status != NetifResponseStatus.DROPPED)
+        {
+            return markBroken(BrokenReason.RX_BAD_STATUS);
+        }
+        if (status > 0 && offset + status > PAGE_LENGTH)
+        {
+            return markBroken(BrokenReason.RX_BAD_OFFSET);
+        }
+        if (++rxFragments > config.maxRxFragments())
+        {
+            return markBroken(BrokenReason.RX_CHAIN_TOO_LONG);
+        }
+        if (!endGrant(rxState, rxRef, id))
+        {
+            return markBroken(BrokenReason.GRANT_STILL_IN_USE); // page stays with the id, never recycled
+        }
+        final int page = rxPage[id];
+        final boolean more = (flags & NetifRxFlags.MORE_DATA) != 0;
+        if (status < 0)
+        {
+            rxPacketStatus = Math.min(rxPacketStatus, status);
+        }
+        else if (rxFragments == 1 && !more)
+        {
+            rxFirstPage = page; // single fragment: deliver in place, no copy
+            rxFirstOffset = (page << PAGE_SHIFT) + offset;
+            rxLength = status;
+        }
+        else
+        {
+            reassembly.putBytes(rxLength, memoryBuffer, (page << PAGE_SHIFT) + offset, status);
+            rxLength += status;
+        }
+        if (more)
+        {
+            recycle(id, page);
+            return 0;
+        }
+        final int delivered = finishPacket(handler);
+        recycle(id, page);
+        return delivered;
+    }
+
+    private int finishPacket(final RxPacketHandler handler)
+    {
+        if (rxPacketStatus < 0)
+        {
+            if (rxPacketStatus == NetifResponseStatus.DROPPED)
+            {
+                rxDropped++;
+            }
+            else
+            {
+                rxErrors++;
+            }
+        }
+        else
+        {
+            rxPackets++;
+            rxBytes += rxLength;
+            if (null != handler)
+            {
+                if (rxFragments == 1)
+                {
+                    handler.onPacket(memoryBuffer, rxFirstOffset, rxLength);
+                }
+                else
+                {
+                    handler.onPacket(reassembly, 0, rxLength);
+                }
+            }
+        }
+        rxFragments = 0;
+        rxLength = 0;
+        rxPacketStatus = NetifResponseStatus.OKAY;
+        return 1;
+    }
+
+    private void recycle(final int id, final int page)
+    {
+        rxPool.give(page);
+        rxFreeIds.give(id);
+    }
+
+    // =========================================================================================================
+    // Broken state
+    // =========================================================================================================
+
+    private int markBroken(final BrokenReason reason)
+    {
+        brokenReason.compareAndSet(BrokenReason.NONE, reason); // first reason wins
+        if (state == State.CONNECTED)
+        {
+            state = State.BROKEN;
+        }
+        return NetFrontResult.BROKEN;
+    }
+
+    // =========================================================================================================
+    // Accessors
+    // =========================================================================================================
+
+    /** @return the current state (any thread). */
+    public State state()
+    {
+        return state;
+    }
+
+    /** @return why the device is BROKEN, or {@link BrokenReason#NONE}. */
+    public BrokenReason brokenReason()
+    {
+        return brokenReason.get();
+    }
+
+    /** @return the configuration. */
+    public NetFrontConfig config()
+    {
+        return config;
+    }
+
+    /** @return the guest memory holding packets and buffers. */
+    public GuestMemory memory()
+    {
+        return memory;
+    }
+
+    /** @return the guest memory holding the ring pages. */
+    public GuestMemory ringMemory()
+    {
+        return ringMemory;
+    }
+
+    /** @return the grant table of this guest. */
+    public GrantTable grantTable()
+    {
+        return grantTable;
+    }
+
+    /** @return the grant ref of the tx ring page (-1 when closed). */
+    public int txRingRef()
+    {
+        return txRingRef;
+    }
+
+    /** @return the grant ref of the rx ring page (-1 when closed). */
+    public int rxRingRef()
+    {
+        return rxRingRef;
+    }
+
+    /** @return this end of the tx event channel (null before the first open). */
+    public EventChannel txEvent()
+    {
+        return txEvent;
+    }
+
+    /** @return this end of the rx event channel (null before the first open). */
+    public EventChannel rxEvent()
+    {
+        return rxEvent;
+    }
+
+    /** @return the tx front ring (for tests and diagnostics; owned by the tx roles). */
+    public FrontRing txRing()
+    {
+        return txRing;
+    }
+
+    /** @return the rx front ring (for tests and diagnostics; owned by the rx roles). */
+    public FrontRing rxRing()
+    {
+        return rxRing;
+    }
+
+    /** @return tx ids free right now (snapshot). */
+    public int txFreeIds()
+    {
+        return txFreeIds.size();
+    }
+
+    /** @return rx ids free right now (snapshot). */
+    public int rxFreeIds()
+    {
+        return rxFreeIds.size();
+    }
+
+    /** @return rx buffers in the pool right now (snapshot). */
+    public int rxPoolAvailable()
+    {
+        return rxPool.size();
+    }
+
+    /** @return tx claim buffers free right now (snapshot). */
+    public int txBuffersAvailable()
+    {
+        return config.txBufferCount() == 0 ? 0 : txChunks.size();
+    }
+
+    /** @return {@code [prod, cons]} of the tx free-id ring packed in a long (for state comparison in tests). */
+    public long txFreeIdIndices()
+    {
+        return txFreeIds.indices();
+    }
+
+    /** @return {@code [prod, cons]} of the rx free-id ring packed in a long. */
+    public long rxFreeIdIndices()
+    {
+        return rxFreeIds.indices();
+    }
+
+    /** @return {@code [prod, cons]} of the rx buffer pool packed in a long. */
+    public long rxPoolIndices()
+    {
+        return rxPool.indices();
+    }
+
+    /** @return the fixed grant ref of a tx id. @param id the id. */
+    public int txRef(final int id)
+    {
+        return txRef[id];
+    }
+
+    /** @return the fixed grant ref of an rx id. @param id the id. */
+    public int rxRef(final int id)
+    {
+        return rxRef[id];
+    }
+
+    /** @return packets the backend answered OKAY. */
+    public long txPackets()
+    {
+        return txPackets;
+    }
+
+    /** @return bytes of packets answered OKAY. */
+    public long txBytes()
+    {
+        return txBytes;
+    }
+
+    /** @return packets answered ERROR. */
+    public long txErrors()
+    {
+        return txErrors;
+    }
+
+    /** @return packets answered DROPPED. */
+    public long txDropped()
+    {
+        return txDropped;
+    }
+
+    /** @return transmits refused because a fragment could not be granted. */
+    public long txGrantFailures()
+    {
+        return txGrantFailures;
+    }
+
+    /** @return packets received. */
+    public long rxPackets()
+    {
+        return rxPackets;
+    }
+
+    /** @return bytes received. */
+    public long rxBytes()
+    {
+        return rxBytes;
+    }
+
+    /** @return rx errors: ERROR responses and buffers that could not be granted. */
+    public long rxErrors()
+    {
+        return rxErrors;
+    }
+
+    /** @return rx packets the backend answered DROPPED. */
+    public long rxDropped()
+    {
+        return rxDropped;
+    }
+
+    /** @return grants that could not be ended because the backend still maps them (never reused). */
+    public long deferredGrants()
+    {
+        return deferredGrants;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "NetFront{state=" + state + ", brokenReason=" + brokenReason.get() + ", txPackets=" + txPackets +
+            ", rxPackets=" + rxPackets + '}';
+    }
+}
