@@ -4,13 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.xennet.testkit.CProgram;
 import org.xennet.testkit.ProbeOutput;
+import org.xennet.testkit.XenProbes;
 
 /**
  * Every grant offset, size and constant of this module against a C probe compiled with the real
@@ -23,8 +22,7 @@ class GrantAbiTest
     @BeforeAll
     static void runProbe()
     {
-        probe = ProbeOutput.parse(
-            CProgram.compileResources(GrantAbiTest.class, List.of("/c/grant_probe.c")).runForOutput());
+        probe = XenProbes.run(XenProbes.GRANT);
     }
 
     @Test

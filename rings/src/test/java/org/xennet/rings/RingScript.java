@@ -32,6 +32,7 @@ final class RingScript
     private final NetifTxRequestFlyweight request = new NetifTxRequestFlyweight();
     private final NetifTxResponseFlyweight response = new NetifTxResponseFlyweight();
     private final Mutant mutant;
+    private final byte[] copy = new byte[4096];
 
     RingScript(final Mutant mutant)
     {
@@ -95,7 +96,13 @@ final class RingScript
             .append(" b=").append(u(back.rspProdPvt())).append(',').append(u(back.reqCons()))
             .append(" | hdr=");
         hex(out, 0, 16);
-        out.append(" | page=").append(String.format("%016x", fnv1a())).append('\n');
+        if ("req".equals(t[0]))
+        {
+            out.append(" | page=-\n");
+            return;
+        }
+        final String hash = Long.toHexString(fnv1a());
+        out.append(" | page=").append("0000000000000000", hash.length(), 16).append(hash).append('\n');
     }
 
     private String execute(final String[] t)
@@ -248,10 +255,12 @@ final class RingScript
 
     private long fnv1a()
     {
+        final byte[] bytes = copy;
+        page.getBytes(0, bytes);
         long h = 0xcbf29ce484222325L;
         for (int i = 0; i < 4096; i++)
         {
-            h ^= page.getByte(i) & 0xFF;
+            h ^= bytes[i] & 0xFF;
             h *= 0x100000001b3L;
         }
         return h;

@@ -10,8 +10,8 @@ import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.xennet.testkit.CProgram;
 import org.xennet.testkit.ProbeOutput;
+import org.xennet.testkit.XenProbes;
 
 class SharedRingDescriptorTest
 {
@@ -20,9 +20,7 @@ class SharedRingDescriptorTest
     @BeforeAll
     static void compileProbe()
     {
-        final CProgram program = CProgram.compileResources(SharedRingDescriptorTest.class,
-            List.of("/c/ring_abi_probe.c"));
-        probe = ProbeOutput.parse(program.runForOutput());
+        probe = XenProbes.run(XenProbes.RINGS);
     }
 
     @Test

@@ -253,7 +253,7 @@ class SharedRingDifferentialTest
                 .append(random.nextInt(65536)).append('\n');
             case 3 ->
             {
-                final int burst = random.nextInt(8) == 0 ? 200 + random.nextInt(100) : random.nextInt(40);
+                final int burst = random.nextInt(8) == 0 ? 200 + random.nextInt(100) : random.nextInt(12);
                 for (int k = 0; k < burst; k++)
                 {
                     s.append("req ").append(k).append(" 0 0 ").append(k).append(" 60\n");

@@ -2,13 +2,12 @@ package org.xennet.rings.netif;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.List;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.xennet.rings.SharedRingDescriptor;
-import org.xennet.testkit.CProgram;
 import org.xennet.testkit.ProbeOutput;
+import org.xennet.testkit.XenProbes;
 
 class NetifDescriptorTest
 {
@@ -23,8 +22,7 @@ class NetifDescriptorTest
     @BeforeAll
     static void compileProbe()
     {
-        final CProgram program = CProgram.compileResources(NetifDescriptorTest.class, List.of("/c/ring_abi_probe.c"));
-        probe = ProbeOutput.parse(program.runForOutput());
+        probe = XenProbes.run(XenProbes.RINGS);
     }
 
     @Test

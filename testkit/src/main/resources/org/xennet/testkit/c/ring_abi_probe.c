@@ -124,5 +124,19 @@ int main(void)
     CONST(NETIF_RSP_NULL);
     CONST(XEN_NETIF_NR_SLOTS_MIN);
     CONST(XEN_NETIF_MAX_TX_SIZE);
+
+    /* RING_SIZE as FRONT_RING_INIT computes it for a real 4 KiB page. */
+    {
+        static unsigned char tx_page[4096] __attribute__((aligned(4096)));
+        static unsigned char rx_page[4096] __attribute__((aligned(4096)));
+        struct netif_tx_front_ring tx;
+        struct netif_rx_front_ring rx;
+        SHARED_RING_INIT((struct netif_tx_sring *)tx_page);
+        SHARED_RING_INIT((struct netif_rx_sring *)rx_page);
+        FRONT_RING_INIT(&tx, (struct netif_tx_sring *)tx_page, 4096);
+        FRONT_RING_INIT(&rx, (struct netif_rx_sring *)rx_page, 4096);
+        printf("RING_SIZE(netif_tx_front_ring@4096) %u\n", (unsigned)RING_SIZE(&tx));
+        printf("RING_SIZE(netif_rx_front_ring@4096) %u\n", (unsigned)RING_SIZE(&rx));
+    }
     return 0;
 }
