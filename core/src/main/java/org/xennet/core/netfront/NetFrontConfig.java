@@ -253,7 +253,8 @@ public final class NetFrontConfig
     {
         if (value < 1 || value > max || Integer.bitCount(value) != 1)
         {
-            throw new IllegalArgumentException(name + " must be a power of two in 1.." + max + ": " + name + "=" + value);
+            throw new IllegalArgumentException(
+                name + " must be a power of two in 1.." + max + ": " + name + "=" + value);
         }
     }
 
