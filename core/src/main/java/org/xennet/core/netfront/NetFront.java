@@ -881,7 +881,7 @@ public final class NetFront
         {
             return markBroken(BrokenReason.RX_BAD_STATUS);
         }
-        if (status > 0 && offset + status > PAGE_LENGTH)
+        if (status >= 0 && offset + status > PAGE_LENGTH) // also an offset past the page with status 0
         {
             return markBroken(BrokenReason.RX_BAD_OFFSET);
         }

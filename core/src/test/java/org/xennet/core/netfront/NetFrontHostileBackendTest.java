@@ -219,6 +219,15 @@ class NetFrontHostileBackendTest
     }
 
     @Test
+    void shouldBreakOnRxOffsetPastThePageEvenWithEmptyFragment()
+    {
+        assertEquals(32, front.refillRx());
+        rxRespond(0, 0, NetifRxFlags.MORE_DATA, 100);
+        rxRespond(1, 0xFFFF, 0, 0);
+        assertBroken(BrokenReason.RX_BAD_OFFSET, front.pollRx(null, 256));
+    }
+
+    @Test
     void shouldBreakOnEndlessRxMoreDataChain()
     {
         assertEquals(32, front.refillRx());
