@@ -125,7 +125,6 @@ public final class NetFront
     private int rxFragments;             // fragments of the packet being received
     private int rxLength;                // bytes assembled so far
     private int rxPacketStatus;          // worst status over its fragments
-    private int rxFirstPage;             // pool page of a single-fragment packet (delivered in place)
     private int rxFirstOffset;
 
     // ---- counters (single writer each) ----------------------------------------------------------------------
@@ -937,8 +936,7 @@ public final class NetFront
         }
         else if (rxFragments == 1 && !more)
         {
-            rxFirstPage = page; // single fragment: deliver in place, no copy
-            rxFirstOffset = (page << PAGE_SHIFT) + offset;
+            rxFirstOffset = (page << PAGE_SHIFT) + offset; // single fragment: delivered in place, no copy
             rxLength = status;
         }
         else
