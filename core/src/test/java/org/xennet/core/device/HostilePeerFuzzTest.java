@@ -92,8 +92,8 @@ class HostilePeerFuzzTest
                 tx.wrap(txPage, front.txRing().responseOffset(txProd++))
                     .id(small(random, 40)).status(random.nextInt(5) - 3);
                 rx.wrap(rxPage, front.rxRing().responseOffset(rxProd++))
-                    .id(small(random, 40)).offset(small(random, 4200)).flags(random.nextInt(16))
-                    .status(random.nextInt(10) == 0 ? random.nextInt(65536) - 32768 : random.nextInt(4200));
+                    .id(small(random, 40)).offset(mostly(random, 0, 4200)).flags(random.nextInt(16))
+                    .status(random.nextInt(10) == 0 ? random.nextInt(65536) - 32768 : random.nextInt(4097));
             }
             txPage.putIntRelease(SharedRingDescriptor.RSP_PROD_OFFSET, racing(random, txProd));
             rxPage.putIntRelease(SharedRingDescriptor.RSP_PROD_OFFSET, racing(random, rxProd));
@@ -141,8 +141,8 @@ class HostilePeerFuzzTest
             {
                 final int gref = random.nextInt(4) == 0 ? random.nextInt() : refs[random.nextInt(refs.length)];
                 request.wrap(txRing.buffer(), txRing.requestOffset(txRing.reqProdPvt()))
-                    .gref(gref).offset(small(random, 4200)).flags(random.nextInt(16))
-                    .id(random.nextInt(65536)).size(small(random, 9000));
+                    .gref(gref).offset(mostly(random, random.nextInt(64), 4200)).flags(random.nextInt(16))
+                    .id(random.nextInt(65536)).size(mostly(random, random.nextInt(4000), 9000));
                 txRing.reqProdPvt(txRing.reqProdPvt() + 1);
                 final int rxGref = random.nextInt(4) == 0 ? random.nextInt() : refs[random.nextInt(4)];
                 rxRequest.wrap(rxRing.buffer(), rxRing.requestOffset(rxRing.reqProdPvt()))
@@ -166,6 +166,12 @@ class HostilePeerFuzzTest
     private static int racing(final SplittableRandom random, final int honest)
     {
         return random.nextInt(50) == 0 ? random.nextInt() : honest;
+    }
+
+    /** Nine times in ten {@code usual}, else a {@link #small} value up to {@code bound} or an edge. */
+    private static int mostly(final SplittableRandom random, final int usual, final int bound)
+    {
+        return random.nextInt(10) == 0 ? small(random, bound) : usual;
     }
 
     /** Mostly small in-range values, sometimes the edges of the u16 range. */
