@@ -28,7 +28,7 @@ class GrantEndAccessConcurrencyTest
     private static final long FRAME = 0x1234;
 
     @ParameterizedTest(name = "v{0}, {1} backend(s), {2} rounds")
-    @CsvSource({"1, 1, 1000000", "2, 1, 1000000", "1, 2, 200000", "2, 2, 200000"})
+    @CsvSource({"1, 1, 1000000", "2, 1, 1000000", "1, 2, 100000", "2, 2, 100000"})
     void shouldNeverEndAccessWhileACopyIsInProgress(final int version, final int backends, final int rounds)
         throws InterruptedException
     {
