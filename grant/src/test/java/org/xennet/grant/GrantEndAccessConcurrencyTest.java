@@ -149,7 +149,8 @@ class GrantEndAccessConcurrencyTest
             this.buffer = new UnsafeBuffer(GrantTestSupport.pages(1))
             {
                 @Override
-                public void putBytes(final int index, final DirectBuffer srcBuffer, final int srcIndex, final int length)
+                public void putBytes(
+                    final int index, final DirectBuffer srcBuffer, final int srcIndex, final int length)
                 {
                     super.putBytes(index, srcBuffer, srcIndex, length);
                     copiesInside.decrementAndGet(); // the write copy is done; unmark follows

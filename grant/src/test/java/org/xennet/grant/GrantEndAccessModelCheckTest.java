@@ -160,7 +160,8 @@ class GrantEndAccessModelCheckTest
                 throw new AssertionError("endAccess returned OK while a copy was in progress");
             }
             assertFalse(table.isInUse(REF), "marks left after the copies");
-            assertTrue(copyResult == GrantConstants.GNTST_OKAY || copyResult == GrantConstants.GNTST_PERMISSION_DENIED ||
+            assertTrue(copyResult == GrantConstants.GNTST_OKAY ||
+                copyResult == GrantConstants.GNTST_PERMISSION_DENIED ||
                 copyResult == GrantConstants.GNTST_GENERAL_ERROR, "copy result " + copyResult);
             assertTrue(endResult == GrantResult.OK || endResult == GrantResult.STILL_IN_USE, "end " + endResult);
             if (endResult == GrantResult.OK)
