@@ -657,7 +657,7 @@ public final class InMemoryXenStore implements XenStore
         }
         node.value = value;
         node.generation = ++generation;
-        view.fire(path, false);
+        view.fire(path, false, node.perms);
     }
 
     private boolean doMkdir(final View view, final String path)
@@ -666,8 +666,8 @@ public final class InMemoryXenStore implements XenStore
         {
             return false;
         }
-        create(view, path);
-        view.fire(path, false);
+        final Node created = create(view, path);
+        view.fire(path, false, created.perms);
         return true;
     }
 
@@ -695,7 +695,7 @@ public final class InMemoryXenStore implements XenStore
         writableParent.children.remove(node.name);
         writableParent.generation = ++generation;
         view.adjustNodeCount(-node.subtreeSize());
-        view.fire(path, true);
+        view.fire(path, true, node.perms);
         return true;
     }
 
@@ -716,7 +716,7 @@ public final class InMemoryXenStore implements XenStore
         final Node writable = mutable(view, path);
         writable.perms = perms;
         writable.generation = ++generation;
-        view.fire(path, false);
+        view.fire(path, false, perms);
     }
 
     /** Creates {@code path} and its missing ancestors, checking write access on the nearest existing one. */
@@ -792,11 +792,19 @@ public final class InMemoryXenStore implements XenStore
         }
     }
 
-    /** Queues events for every watch on {@code path}, an ancestor, or (when removed) a descendant of it. */
-    private void fireWatches(final String path, final boolean removed)
+    /**
+     * Queues events for every watch on {@code path}, an ancestor, or (when removed) a descendant of it. As in
+     * xenstored, an unprivileged watcher only hears about nodes it may read ({@code perms} are the node's).
+     */
+    private void fireWatches(final String path, final boolean removed, final List<XsPermission> perms)
     {
         for (final Watch watch : watches)
         {
+            final int domid = watch.owner.domid;
+            if (domid != 0 && !accessOf(perms, domid).canRead())
+            {
+                continue;
+            }
             if (XsPath.isAtOrBelow(watch.canonical, path))
             {
                 watch.sink.event(watch.relativise(path), watch.token);
@@ -1032,11 +1040,11 @@ public final class InMemoryXenStore implements XenStore
             }
         }
 
-        void fire(final String path, final boolean removed)
+        void fire(final String path, final boolean removed, final List<XsPermission> perms)
         {
             if (tx == null)
             {
-                fireWatches(path, removed);
+                fireWatches(path, removed, perms);
             }
         }
 
