@@ -24,6 +24,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Control;
 import org.xennet.bench.BenchmarkRunner;
@@ -86,6 +87,16 @@ public class AgronaOneToOneBaselineBenchmark
         frontIdle = IdleStrategies.create(idle);
         backIdle = IdleStrategies.create(idle);
         outstanding = 0;
+    }
+
+    /** Fails the trial (JMH reports it with {@code -foe true}) if any response came back wrong. */
+    @TearDown(Level.Trial)
+    public void checkResponses()
+    {
+        if (responseHandler.errors != 0)
+        {
+            throw new IllegalStateException("bad responses: errors=" + responseHandler.errors);
+        }
     }
 
     /**

@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Control;
 import org.xennet.bench.BenchmarkRunner;
@@ -82,11 +83,25 @@ public class JctoolsSpscBaselineBenchmark
         pool = new Message[CAPACITY];
         for (int i = 0; i < CAPACITY; i++)
         {
-            pool[i] = new Message();
+            final Message message = new Message();
+            message.id = i;
+            message.gref = 8 + i;
+            message.size = FRAME_SIZE;
+            pool[i] = message;
         }
         frontIdle = IdleStrategies.create(idle);
         backIdle = IdleStrategies.create(idle);
         outstanding = 0;
+    }
+
+    /** Fails the trial (JMH reports it with {@code -foe true}) if any element came back wrong. */
+    @TearDown(Level.Trial)
+    public void checkResponses()
+    {
+        if (errors != 0)
+        {
+            throw new IllegalStateException("bad responses: errors=" + errors);
+        }
     }
 
     /**
@@ -223,7 +238,7 @@ public class JctoolsSpscBaselineBenchmark
             final Message message = responses.poll();
             if (message != null)
             {
-                errors += message.status;
+                errors += message.status == 0 ? 0 : 1;
                 outstanding--;
                 counters.messages++;
                 frontIdle.reset();
