@@ -4,12 +4,14 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.YieldingIdleStrategy;
+import org.xennet.core.bench.BenchIdle;
 
 /**
  * The wait policies a benchmark side may use when it finds no work, selected by name ({@code -p idle=...}).
  *
  * <p>Busy-spinning sides collapse when anything else runs on the same cores, so the default is a bounded
- * spin, then yield, then park backoff. The C anchor implements the same three stages with the same bounds.
+ * spin, then yield, then park backoff. The C anchor implements the same three stages with the same bounds
+ * ({@link BenchIdle}, in core, owns them).
  */
 public final class IdleStrategies
 {
@@ -23,16 +25,16 @@ public final class IdleStrategies
     public static final String YIELD = "yield";
 
     /** Spins before the backoff starts yielding. */
-    public static final long MAX_SPINS = 100;
+    public static final long MAX_SPINS = BenchIdle.MAX_SPINS;
 
     /** Yields before the backoff starts parking. */
-    public static final long MAX_YIELDS = 1000;
+    public static final long MAX_YIELDS = BenchIdle.MAX_YIELDS;
 
     /** First park period of the backoff, in nanoseconds. */
-    public static final long MIN_PARK_NS = 1_000;
+    public static final long MIN_PARK_NS = BenchIdle.MIN_PARK_NS;
 
     /** Longest park period of the backoff, in nanoseconds. */
-    public static final long MAX_PARK_NS = 100_000;
+    public static final long MAX_PARK_NS = BenchIdle.MAX_PARK_NS;
 
     private IdleStrategies()
     {

@@ -1,4 +1,4 @@
-package org.xennet.bench.baseline;
+package org.xennet.core.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

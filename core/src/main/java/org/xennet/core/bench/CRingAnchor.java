@@ -1,4 +1,4 @@
-package org.xennet.bench.baseline;
+package org.xennet.core.bench;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,14 +15,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import org.xennet.bench.IdleStrategies;
 
 /**
  * The C anchor of the ring benchmarks: the netif TX round trip written with Xen's own {@code io/ring.h} macros
- * (two pthreads, one shared 4 KiB ring, the same backoff as {@link IdleStrategies#BACKOFF}), compiled with gcc
+ * (two pthreads, one shared 4 KiB ring, the same backoff as {@link BenchIdle#BACKOFF}), compiled with gcc
  * from a source shipped in the benchmark jar and run as a process; its results sit beside the JMH numbers.
  *
- * <p>Run it with {@code java -cp bench/target/benchmarks.jar org.xennet.bench.baseline.CRingAnchor [options]}.
+ * <p>Run it with {@code java -cp core/target/xennet.jar org.xennet.core.bench.CRingAnchor [options]}.
  * Needs gcc and Debian's {@code libxen-dev} at run time, and says so when they are missing.
  */
 public final class CRingAnchor
@@ -162,7 +161,7 @@ public final class CRingAnchor
     {
         final List<String> cmd = new ArrayList<>(List.of(executable.toString(), "-d", Long.toString(durationMs),
             "-w", Long.toString(warmupMs), "-n", Integer.toString(repetitions), "-i", idle,
-            "-s", Long.toString(IdleStrategies.MAX_SPINS), "-y", Long.toString(IdleStrategies.MAX_YIELDS)));
+            "-s", Long.toString(BenchIdle.MAX_SPINS), "-y", Long.toString(BenchIdle.MAX_YIELDS)));
         for (final int batch : batches)
         {
             cmd.add(Integer.toString(batch));
@@ -287,7 +286,7 @@ public final class CRingAnchor
         long durationMs = 1000;
         long warmupMs = 500;
         int repetitions = 5;
-        String idle = IdleStrategies.BACKOFF;
+        String idle = BenchIdle.BACKOFF;
         List<Integer> batches = DEFAULT_BATCHES;
         Path json = null;
         for (int i = 0; i < args.length; i += 2)
