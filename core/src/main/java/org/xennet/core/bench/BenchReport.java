@@ -246,10 +246,10 @@ public final class BenchReport
      */
     public static String svg(final List<BenchResult> results, final String title)
     {
-        final int width = 880;
+        final int width = 940;
         final int height = 520;
         final int left = 90;
-        final int right = 220;
+        final int right = 280;
         final int top = 50;
         final int bottom = 70;
         final int plotW = width - left - right;
@@ -342,16 +342,17 @@ public final class BenchReport
                 "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"/>%n",
                 points.toString().trim(), stroke));
             svg.append(dots);
-            legendY = legend(svg, left + plotW + 15, legendY, stroke, false, e.getKey());
+            legendY = legend(svg, left + plotW + 15, legendY, stroke, null, e.getKey());
         }
         for (final BenchResult r : levels)
         {
-            final String stroke = r.caseName().equals(BenchResult.RING_ONLY) ? "#000" : "#777";
+            final String stroke = levelColour(r.caseName());
+            final String dashes = levelDashes(r.caseName());
             final double y = yOf(r.packetsPerSecond(), lowDecade, highDecade, top, plotH);
             svg.append(String.format(Locale.ROOT,
                 "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"1.5\" " +
-                "stroke-dasharray=\"6 4\"/>%n", left, y, left + plotW, y, stroke));
-            legendY = legend(svg, left + plotW + 15, legendY, stroke, true,
+                "stroke-dasharray=\"%s\"/>%n", left, y, left + plotW, y, stroke, dashes));
+            legendY = legend(svg, left + plotW + 15, legendY, stroke, dashes,
                 r.caseName() + " (batch " + r.batch() + ")");
         }
         svg.append(String.format(Locale.ROOT,
@@ -360,12 +361,24 @@ public final class BenchReport
         return svg.append("</svg>\n").toString();
     }
 
+    private static String levelColour(final String caseName)
+    {
+        return BenchResult.RING_ONLY.equals(caseName) ? "#000" : BenchResult.C_RING_H.equals(caseName) ? "#555" :
+            "#999";
+    }
+
+    private static String levelDashes(final String caseName)
+    {
+        return BenchResult.RING_ONLY.equals(caseName) ? "6 4" : BenchResult.C_RING_H.equals(caseName) ? "2 3" :
+            "10 3 2 3";
+    }
+
     private static int legend(final StringBuilder svg, final int x, final int y, final String stroke,
-        final boolean dashed, final String text)
+        final String dashes, final String text)
     {
         svg.append(String.format(Locale.ROOT,
             "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"%s/>%n",
-            x, y, x + 24, y, stroke, dashed ? " stroke-dasharray=\"6 4\"" : ""));
+            x, y, x + 24, y, stroke, dashes == null ? "" : " stroke-dasharray=\"" + dashes + "\""));
         svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text>%n", x + 30, y + 4, escape(text)));
         return y + 22;
     }
