@@ -235,7 +235,8 @@ public final class ShmDeviceFile implements AutoCloseable
         }
         if (!terminated)
         {
-            throw fail("xenstore_path", "xenstore path not NUL-terminated: xenstore_path_length>=" + XENSTORE_PATH_LENGTH);
+            throw fail("xenstore_path",
+                "xenstore path not NUL-terminated: xenstore_path=<no NUL in " + XENSTORE_PATH_LENGTH + " bytes>");
         }
     }
 
