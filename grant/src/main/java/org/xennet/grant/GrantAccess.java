@@ -389,7 +389,8 @@ public final class GrantAccess
         while (true)
         {
             final int pinned = pins.get(ref);
-            if ((pinned & GrantTable.PIN_LOCKED) == 0 && pins.compareAndSet(ref, pinned, pinned | GrantTable.PIN_LOCKED))
+            if ((pinned & GrantTable.PIN_LOCKED) == 0 &&
+                pins.compareAndSet(ref, pinned, pinned | GrantTable.PIN_LOCKED))
             {
                 return pinned;
             }

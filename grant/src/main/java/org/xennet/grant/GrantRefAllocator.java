@@ -65,7 +65,8 @@ public final class GrantRefAllocator
     {
         if (ref < 0 || ref >= entryCount)
         {
-            throw new IllegalArgumentException("grant ref outside the table: ref=" + ref + ", entryCount=" + entryCount);
+            throw new IllegalArgumentException("grant ref outside the table: ref=" + ref +
+                ", entryCount=" + entryCount);
         }
         if (ref < GrantConstants.NR_RESERVED_ENTRIES)
         {

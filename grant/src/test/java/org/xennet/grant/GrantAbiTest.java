@@ -154,6 +154,48 @@ class GrantAbiTest
     }
 
     @Test
+    void shouldMatchGnttabHypercallArgumentStructs()
+    {
+        final Map<String, Long> expected = new LinkedHashMap<>();
+        String s = "struct gnttab_query_size";
+        expected.put("sizeof(" + s + ")", (long)GnttabQuerySizeDescriptor.LENGTH);
+        expected.put("offsetof(" + s + ",dom)", (long)GnttabQuerySizeDescriptor.DOM_OFFSET);
+        expected.put("sizeof(" + s + ".dom)", 2L);
+        expected.put("offsetof(" + s + ",nr_frames)", (long)GnttabQuerySizeDescriptor.NR_FRAMES_OFFSET);
+        expected.put("sizeof(" + s + ".nr_frames)", 4L);
+        expected.put("offsetof(" + s + ",max_nr_frames)", (long)GnttabQuerySizeDescriptor.MAX_NR_FRAMES_OFFSET);
+        expected.put("sizeof(" + s + ".max_nr_frames)", 4L);
+        expected.put("offsetof(" + s + ",status)", (long)GnttabQuerySizeDescriptor.STATUS_OFFSET);
+        expected.put("sizeof(" + s + ".status)", 2L);
+        s = "struct gnttab_set_version";
+        expected.put("sizeof(" + s + ")", (long)GnttabSetVersionDescriptor.LENGTH);
+        expected.put("offsetof(" + s + ",version)", (long)GnttabSetVersionDescriptor.VERSION_OFFSET);
+        expected.put("sizeof(" + s + ".version)", 4L);
+        s = "struct gnttab_get_version";
+        expected.put("sizeof(" + s + ")", (long)GnttabGetVersionDescriptor.LENGTH);
+        expected.put("offsetof(" + s + ",dom)", (long)GnttabGetVersionDescriptor.DOM_OFFSET);
+        expected.put("offsetof(" + s + ",pad)", (long)GnttabGetVersionDescriptor.PAD_OFFSET);
+        expected.put("offsetof(" + s + ",version)", (long)GnttabGetVersionDescriptor.VERSION_OFFSET);
+        expected.put("sizeof(" + s + ".version)", 4L);
+        s = "struct gnttab_get_status_frames";
+        expected.put("sizeof(" + s + ")", (long)GnttabGetStatusFramesDescriptor.LENGTH);
+        expected.put("offsetof(" + s + ",nr_frames)", (long)GnttabGetStatusFramesDescriptor.NR_FRAMES_OFFSET);
+        expected.put("offsetof(" + s + ",dom)", (long)GnttabGetStatusFramesDescriptor.DOM_OFFSET);
+        expected.put("offsetof(" + s + ",status)", (long)GnttabGetStatusFramesDescriptor.STATUS_OFFSET);
+        expected.put("sizeof(" + s + ".status)", 2L);
+        expected.put("offsetof(" + s + ",frame_list)", (long)GnttabGetStatusFramesDescriptor.FRAME_LIST_OFFSET);
+        expected.put("sizeof(" + s + ".frame_list)", 8L);
+        s = "struct gnttab_setup_table";
+        expected.put("sizeof(" + s + ")", (long)GnttabSetupTableDescriptor.LENGTH);
+        expected.put("offsetof(" + s + ",dom)", (long)GnttabSetupTableDescriptor.DOM_OFFSET);
+        expected.put("offsetof(" + s + ",nr_frames)", (long)GnttabSetupTableDescriptor.NR_FRAMES_OFFSET);
+        expected.put("offsetof(" + s + ",status)", (long)GnttabSetupTableDescriptor.STATUS_OFFSET);
+        expected.put("offsetof(" + s + ",frame_list)", (long)GnttabSetupTableDescriptor.FRAME_LIST_OFFSET);
+        expected.put("sizeof(" + s + ".frame_list)", 8L);
+        assertProbe(expected);
+    }
+
+    @Test
     void shouldMatchGntstCodesAndNames()
     {
         final int[] codes =

@@ -28,7 +28,7 @@ class GrantEndAccessConcurrencyTest
     private static final long FRAME = 0x1234;
 
     @ParameterizedTest(name = "v{0}, {1} backend(s), {2} rounds")
-    @CsvSource({"1, 1, 1000000", "2, 1, 1000000", "1, 2, 200000", "2, 2, 200000"})
+    @CsvSource({"1, 1, 1000000", "2, 1, 1000000", "1, 2, 100000", "2, 2, 100000"})
     void shouldNeverEndAccessWhileACopyIsInProgress(final int version, final int backends, final int rounds)
         throws InterruptedException
     {
@@ -149,7 +149,8 @@ class GrantEndAccessConcurrencyTest
             this.buffer = new UnsafeBuffer(GrantTestSupport.pages(1))
             {
                 @Override
-                public void putBytes(final int index, final DirectBuffer srcBuffer, final int srcIndex, final int length)
+                public void putBytes(
+                    final int index, final DirectBuffer srcBuffer, final int srcIndex, final int length)
                 {
                     super.putBytes(index, srcBuffer, srcIndex, length);
                     copiesInside.decrementAndGet(); // the write copy is done; unmark follows

@@ -158,7 +158,8 @@ class GrantTableDifferentialTest
             else
             {
                 final int bits = 1 + random.nextInt(3); // 1: reading, 2: writing, 3: both
-                final int mask = ((bits & 1) != 0 ? GrantFlags.READING : 0) | ((bits & 2) != 0 ? GrantFlags.WRITING : 0);
+                final int mask = ((bits & 1) != 0 ? GrantFlags.READING : 0) |
+                    ((bits & 2) != 0 ? GrantFlags.WRITING : 0);
                 ops.add((pick < 87 ? "M " : "U ") + ref + " " + mask);
             }
         }

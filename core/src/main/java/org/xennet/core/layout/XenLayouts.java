@@ -6,6 +6,14 @@ import java.util.List;
 import org.xennet.core.layout.LayoutCatalog.Constant;
 import org.xennet.core.layout.LayoutCatalog.Field;
 import org.xennet.core.layout.LayoutCatalog.Struct;
+import org.xennet.core.xenbus.XenbusState;
+import org.xennet.core.xenstore.XsMessageType;
+import org.xennet.core.xenstore.XsWire;
+import org.xennet.grant.GnttabGetStatusFramesDescriptor;
+import org.xennet.grant.GnttabGetVersionDescriptor;
+import org.xennet.grant.GnttabQuerySizeDescriptor;
+import org.xennet.grant.GnttabSetVersionDescriptor;
+import org.xennet.grant.GnttabSetupTableDescriptor;
 import org.xennet.grant.GrantConstants;
 import org.xennet.grant.GrantEntryV1Descriptor;
 import org.xennet.grant.GrantEntryV2Descriptor;
@@ -43,6 +51,8 @@ final class XenLayouts
         final List<Constant> constants = new ArrayList<>();
         netif(structs, constants);
         grant(structs, constants);
+        grantHypercalls(structs);
+        xenstore(structs, constants);
         return new LayoutCatalog(structs, constants);
     }
 
@@ -228,6 +238,72 @@ final class XenLayouts
         {
             constants.add(new Constant("grant_table", "GNTST_" + status[i], statusValues[i]));
         }
+    }
+
+    private static void grantHypercalls(final List<Struct> structs)
+    {
+        structs.add(new Struct("struct gnttab_query_size", GnttabQuerySizeDescriptor.LENGTH, 0, List.of(
+            new Field("dom", GnttabQuerySizeDescriptor.DOM_OFFSET, U16),
+            new Field("nr_frames", GnttabQuerySizeDescriptor.NR_FRAMES_OFFSET, U32),
+            new Field("max_nr_frames", GnttabQuerySizeDescriptor.MAX_NR_FRAMES_OFFSET, U32),
+            new Field("status", GnttabQuerySizeDescriptor.STATUS_OFFSET, U16)),
+            "GNTTABOP_query_size argument"));
+        structs.add(new Struct("struct gnttab_set_version", GnttabSetVersionDescriptor.LENGTH, 0, List.of(
+            new Field("version", GnttabSetVersionDescriptor.VERSION_OFFSET, U32)),
+            "GNTTABOP_set_version argument (in/out)"));
+        structs.add(new Struct("struct gnttab_get_version", GnttabGetVersionDescriptor.LENGTH, 0, List.of(
+            new Field("dom", GnttabGetVersionDescriptor.DOM_OFFSET, U16),
+            new Field("pad", GnttabGetVersionDescriptor.PAD_OFFSET, U16),
+            new Field("version", GnttabGetVersionDescriptor.VERSION_OFFSET, U32)),
+            "GNTTABOP_get_version argument"));
+        structs.add(new Struct("struct gnttab_get_status_frames", GnttabGetStatusFramesDescriptor.LENGTH, 0, List.of(
+            new Field("nr_frames", GnttabGetStatusFramesDescriptor.NR_FRAMES_OFFSET, U32),
+            new Field("dom", GnttabGetStatusFramesDescriptor.DOM_OFFSET, U16),
+            new Field("status", GnttabGetStatusFramesDescriptor.STATUS_OFFSET, U16),
+            new Field("frame_list", GnttabGetStatusFramesDescriptor.FRAME_LIST_OFFSET, U64)),
+            "GNTTABOP_get_status_frames argument (LP64)"));
+        structs.add(new Struct("struct gnttab_setup_table", GnttabSetupTableDescriptor.LENGTH, 0, List.of(
+            new Field("dom", GnttabSetupTableDescriptor.DOM_OFFSET, U16),
+            new Field("nr_frames", GnttabSetupTableDescriptor.NR_FRAMES_OFFSET, U32),
+            new Field("status", GnttabSetupTableDescriptor.STATUS_OFFSET, U16),
+            new Field("frame_list", GnttabSetupTableDescriptor.FRAME_LIST_OFFSET, U64)),
+            "GNTTABOP_setup_table argument (LP64)"));
+    }
+
+    private static void xenstore(final List<Struct> structs, final List<Constant> constants)
+    {
+        structs.add(new Struct("struct xsd_sockmsg", XsWire.HEADER_LENGTH, 0, List.of(
+            new Field("type", XsWire.TYPE_OFFSET, U32),
+            new Field("req_id", XsWire.REQ_ID_OFFSET, U32),
+            new Field("tx_id", XsWire.TX_ID_OFFSET, U32),
+            new Field("len", XsWire.LEN_OFFSET, U32)),
+            "xenstore wire header; the payload follows"));
+        for (final XenbusState state : XenbusState.values())
+        {
+            constants.add(new Constant("xenbus", state.cName(), state.code()));
+        }
+        final String[] types = {"CONTROL", "DEBUG", "DIRECTORY", "READ", "GET_PERMS", "WATCH", "UNWATCH",
+            "TRANSACTION_START", "TRANSACTION_END", "INTRODUCE", "RELEASE", "GET_DOMAIN_PATH", "WRITE", "MKDIR", "RM",
+            "SET_PERMS", "WATCH_EVENT", "ERROR", "IS_DOMAIN_INTRODUCED", "RESUME", "SET_TARGET", "RESET_WATCHES",
+            "DIRECTORY_PART", "TYPE_COUNT", "INVALID"};
+        final int[] typeValues = {XsMessageType.CONTROL, XsMessageType.DEBUG, XsMessageType.DIRECTORY,
+            XsMessageType.READ, XsMessageType.GET_PERMS, XsMessageType.WATCH, XsMessageType.UNWATCH,
+            XsMessageType.TRANSACTION_START, XsMessageType.TRANSACTION_END, XsMessageType.INTRODUCE,
+            XsMessageType.RELEASE, XsMessageType.GET_DOMAIN_PATH, XsMessageType.WRITE, XsMessageType.MKDIR,
+            XsMessageType.RM, XsMessageType.SET_PERMS, XsMessageType.WATCH_EVENT, XsMessageType.ERROR,
+            XsMessageType.IS_DOMAIN_INTRODUCED, XsMessageType.RESUME, XsMessageType.SET_TARGET,
+            XsMessageType.RESET_WATCHES, XsMessageType.DIRECTORY_PART, XsMessageType.TYPE_COUNT,
+            XsMessageType.INVALID};
+        for (int i = 0; i < types.length; i++)
+        {
+            constants.add(new Constant("xs_wire", "XS_" + types[i], typeValues[i]));
+        }
+        constants.add(new Constant("xs_wire", "XS_WATCH_PATH", XsWire.WATCH_PATH));
+        constants.add(new Constant("xs_wire", "XS_WATCH_TOKEN", XsWire.WATCH_TOKEN));
+        constants.add(new Constant("xs_wire", "XENSTORE_RING_SIZE", XsWire.RING_SIZE));
+        constants.add(new Constant("xs_wire", "XENSTORE_PAYLOAD_MAX", XsWire.PAYLOAD_MAX));
+        constants.add(new Constant("xs_wire", "XENSTORE_ABS_PATH_MAX", XsWire.ABS_PATH_MAX));
+        constants.add(new Constant("xs_wire", "XENSTORE_REL_PATH_MAX", XsWire.REL_PATH_MAX));
     }
 
     /** A flag as ring.h/netif.h/grant_table.h define it: the bit number {@code _NAME} and the mask {@code NAME}. */

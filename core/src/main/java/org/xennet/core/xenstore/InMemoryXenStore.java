@@ -16,9 +16,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link #session(int)} opens a view acting as another domain, whose requests obey node permissions, and which
  * owns its watches and transactions (closing it drops them), as one xenstored connection does.
  *
- * <p>Transactions work on a private copy of the tree and record the generation of every node they use;
- * a commit fails ({@code EAGAIN}) when any of those nodes changed since, and otherwise replays the
- * transaction's changes on the live tree, firing their watches then.
+ * <p>Transactions, as in cxenstored, read the live tree until they modify a node, which is then copied into the
+ * transaction's own tree with its ancestors (copy on write: starting one costs nothing). They record the
+ * generation of every node they use when they first use it; a commit fails ({@code EAGAIN}) when any of those
+ * nodes changed since, and otherwise replays the transaction's changes on the live tree, firing their watches
+ * then. So a committed transaction is serializable; an aborted or conflicting one may have seen newer values.
  */
 public final class InMemoryXenStore implements XenStore
 {
@@ -436,7 +438,9 @@ public final class InMemoryXenStore implements XenStore
                     id = nextTxId++;
                 }
                 while (id == NO_TRANSACTION || transactions.containsKey(id));
-                transactions.put(id, new Transaction(id, this, root.copy(), nodeCount));
+                final Transaction tx = new Transaction(id, this, nodeCount);
+                tx.root = root.shallowCopy(tx);
+                transactions.put(id, tx);
                 transactionCount++;
                 return id;
             }
@@ -649,10 +653,11 @@ public final class InMemoryXenStore implements XenStore
         {
             view.session.checkAccess(node, true, path);
             view.touch(path, node);
+            node = mutable(view, path);
         }
         node.value = value;
         node.generation = ++generation;
-        view.fire(path, false);
+        view.fire(path, false, node.perms);
     }
 
     private boolean doMkdir(final View view, final String path)
@@ -661,8 +666,8 @@ public final class InMemoryXenStore implements XenStore
         {
             return false;
         }
-        create(view, path);
-        view.fire(path, false);
+        final Node created = create(view, path);
+        view.fire(path, false, created.perms);
         return true;
     }
 
@@ -686,10 +691,11 @@ public final class InMemoryXenStore implements XenStore
         view.session.checkAccess(node, true, path);
         touchSubtree(view, path, node);
         view.touch(parentPath, parent);
-        parent.children.remove(node.name);
-        parent.generation = ++generation;
+        final Node writableParent = mutable(view, parentPath);
+        writableParent.children.remove(node.name);
+        writableParent.generation = ++generation;
         view.adjustNodeCount(-node.subtreeSize());
-        view.fire(path, true);
+        view.fire(path, true, node.perms);
         return true;
     }
 
@@ -707,9 +713,10 @@ public final class InMemoryXenStore implements XenStore
                 path + ", domid=" + domid);
         }
         view.touch(path, node);
-        node.perms = perms;
-        node.generation = ++generation;
-        view.fire(path, false);
+        final Node writable = mutable(view, path);
+        writable.perms = perms;
+        writable.generation = ++generation;
+        view.fire(path, false, perms);
     }
 
     /** Creates {@code path} and its missing ancestors, checking write access on the nearest existing one. */
@@ -732,12 +739,14 @@ public final class InMemoryXenStore implements XenStore
             throw new XenStoreException(XsError.ENOSPC, "xenstore node quota exhausted: maxNodes=" + maxNodes);
         }
         view.touch(at, node);
+        node = mutable(view, at);
         node.generation = ++generation;
         for (int i = existing; i < names.length; i++)
         {
             at = XsPath.child(at, names[i]);
             view.touch(at, null);
             final Node child = new Node(names[i], inheritedPerms(node.perms, view.session.domid));
+            child.owner = view.tx;
             child.generation = ++generation;
             node.children.put(names[i], child);
             node = child;
@@ -783,11 +792,19 @@ public final class InMemoryXenStore implements XenStore
         }
     }
 
-    /** Queues events for every watch on {@code path}, an ancestor, or (when removed) a descendant of it. */
-    private void fireWatches(final String path, final boolean removed)
+    /**
+     * Queues events for every watch on {@code path}, an ancestor, or (when removed) a descendant of it. As in
+     * xenstored, an unprivileged watcher only hears about nodes it may read ({@code perms} are the node's).
+     */
+    private void fireWatches(final String path, final boolean removed, final List<XsPermission> perms)
     {
         for (final Watch watch : watches)
         {
+            final int domid = watch.owner.domid;
+            if (domid != 0 && !accessOf(perms, domid).canRead())
+            {
+                continue;
+            }
             if (XsPath.isAtOrBelow(watch.canonical, path))
             {
                 watch.sink.event(watch.relativise(path), watch.token);
@@ -802,6 +819,39 @@ public final class InMemoryXenStore implements XenStore
     private Node root(final View view)
     {
         return view.root;
+    }
+
+    /**
+     * @return the node at {@code path} (which exists), safe to modify in this view: in a transaction, the node and
+     *     its ancestors are copied into the transaction's tree on first modification (copy on write), so the
+     *     live tree is never touched and starting a transaction costs nothing.
+     */
+    private Node mutable(final View view, final String path)
+    {
+        if (view.tx == null || path.equals(XsPath.ROOT))
+        {
+            return lookup(view.root, path);
+        }
+        Node node = view.root;
+        int start = 1;
+        while (start <= path.length())
+        {
+            int end = path.indexOf('/', start);
+            if (end < 0)
+            {
+                end = path.length();
+            }
+            final String name = path.substring(start, end);
+            Node child = node.children.get(name);
+            if (child.owner != view.tx)
+            {
+                child = child.shallowCopy(view.tx);
+                node.children.put(name, child);
+            }
+            node = child;
+            start = end + 1;
+        }
+        return node;
     }
 
     private Node lookup(final View view, final String path)
@@ -893,6 +943,7 @@ public final class InMemoryXenStore implements XenStore
         private byte[] value = new byte[0];
         private List<XsPermission> perms;
         private long generation;
+        private Transaction owner; // null: part of the live tree
 
         private Node(final String name, final List<XsPermission> perms)
         {
@@ -900,15 +951,14 @@ public final class InMemoryXenStore implements XenStore
             this.perms = perms;
         }
 
-        private Node copy()
+        /** A copy owned by {@code tx}, sharing the (not yet copied) children. */
+        private Node shallowCopy(final Transaction tx)
         {
             final Node copy = new Node(name, perms);
             copy.value = value;
             copy.generation = generation;
-            for (final Node child : children.values())
-            {
-                copy.children.put(child.name, child.copy());
-            }
+            copy.owner = tx;
+            copy.children.putAll(children);
             return copy;
         }
 
@@ -947,17 +997,16 @@ public final class InMemoryXenStore implements XenStore
     {
         private final int id;
         private final Session owner;
-        private final Node root;
+        private Node root;
         private final int startNodeCount;
         private final Map<String, Long> used = new HashMap<>();
         private final List<Change> changes = new ArrayList<>();
         private int nodeCount;
 
-        private Transaction(final int id, final Session owner, final Node root, final int nodeCount)
+        private Transaction(final int id, final Session owner, final int nodeCount)
         {
             this.id = id;
             this.owner = owner;
-            this.root = root;
             this.startNodeCount = nodeCount;
             this.nodeCount = nodeCount;
         }
@@ -991,11 +1040,11 @@ public final class InMemoryXenStore implements XenStore
             }
         }
 
-        void fire(final String path, final boolean removed)
+        void fire(final String path, final boolean removed, final List<XsPermission> perms)
         {
             if (tx == null)
             {
-                fireWatches(path, removed);
+                fireWatches(path, removed, perms);
             }
         }
 

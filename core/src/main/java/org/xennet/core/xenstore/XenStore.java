@@ -77,7 +77,8 @@ public interface XenStore extends AutoCloseable
     void setPermissions(int txId, String path, List<XsPermission> permissions);
 
     /**
-     * Starts a transaction: its operations see a snapshot plus their own changes, and take effect at commit.
+     * Starts a transaction: its operations see the store plus their own changes, which take effect at commit;
+     * the commit fails if any node the transaction used changed meanwhile.
      *
      * @return the transaction id (never {@link #NO_TRANSACTION}).
      */

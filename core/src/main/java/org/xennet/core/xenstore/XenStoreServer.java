@@ -226,14 +226,21 @@ public final class XenStoreServer implements AutoCloseable
         {
             return;
         }
-        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(socketPath)))
+        boolean listening;
+        try
         {
-            throw new IllegalStateException("xenstored socket in use: path=" + socketPath);
+            SocketChannel.open(UnixDomainSocketAddress.of(socketPath)).close();
+            listening = true;
         }
         catch (final IOException ex)
         {
-            Files.delete(socketPath); // nobody listening: a leftover from a process that died
+            listening = false;
         }
+        if (listening)
+        {
+            throw new IllegalStateException("xenstored socket in use: path=" + socketPath);
+        }
+        Files.delete(socketPath); // nobody listening: a leftover from a process that died
     }
 
     private static void closeQuietly(final SocketChannel channel)

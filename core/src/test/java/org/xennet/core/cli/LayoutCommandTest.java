@@ -9,6 +9,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xennet.core.layout.LayoutCatalog;
 import org.xennet.core.layout.ProbeFile;
+import org.xennet.testkit.CProgram;
 import org.xennet.testkit.XenProbes;
 import picocli.CommandLine;
 
@@ -30,7 +32,8 @@ class LayoutCommandTest
     static void runProbes()
     {
         // The same C probes the rings and grant ABI tests use, compiled with gcc against libxen-dev.
-        probeOutput = XenProbes.outputs(XenProbes.RINGS, XenProbes.GRANT);
+        probeOutput = XenProbes.outputs(XenProbes.RINGS, XenProbes.GRANT) +
+            CProgram.compileResources(LayoutCommandTest.class, List.of("/c/xs_wire_probe.c")).runForOutput();
     }
 
     @Test
@@ -63,6 +66,8 @@ class LayoutCommandTest
         assertTrue(run.out.contains("__CONST_RING_SIZE(netif_tx,4096) 256\n"));
         assertTrue(run.out.contains("NETTXF_more_data 4\n"));
         assertTrue(run.out.contains("offsetof(union grant_entry_v2,full_page.frame) 8\n"));
+        assertTrue(run.out.contains("offsetof(struct xsd_sockmsg,len) 12\n"));
+        assertTrue(run.out.contains("XenbusStateInitWait 2\n"));
     }
 
     @Test

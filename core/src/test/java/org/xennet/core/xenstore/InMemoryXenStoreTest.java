@@ -84,6 +84,23 @@ class InMemoryXenStoreTest extends XenStoreContractTest
     }
 
     @Test
+    void shouldOnlyTellUnprivilegedWatchersAboutNodesTheyMayRead() throws Exception
+    {
+        store.write("/shared/open", "1");
+        store.write("/shared/hidden", "1");
+        store.setPermissions(XenStore.NO_TRANSACTION, "/shared/open",
+            List.of(new XsPermission(0, XsPermission.Access.NONE), new XsPermission(5, XsPermission.Access.READ)));
+        final XenStore domU = backing.session(5);
+        final Events events = new Events();
+        domU.watch("/shared", "t", events);
+        events.expect("/shared", "t");
+        store.write("/shared/hidden", "2");
+        events.expectNone();
+        store.write("/shared/open", "2");
+        events.expect("/shared/open", "t");
+    }
+
+    @Test
     void shouldEnforceQuotas()
     {
         for (int i = 0; i < 4; i++)

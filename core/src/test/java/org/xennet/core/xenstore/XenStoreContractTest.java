@@ -311,6 +311,88 @@ abstract class XenStoreContractTest
     }
 
     @Test
+    void shouldLeaveLiveTreeUntouchedByTransactionChanges() throws Exception
+    {
+        final XenStore other = open();
+        store.write("/cow/x", "1");
+        store.write("/cow/b/y", "2");
+        final List<XsPermission> perms = store.getPermissions(XenStore.NO_TRANSACTION, "/cow/b");
+        final int tx = store.transactionStart();
+        store.write(tx, "/cow/b/c", "3".getBytes(UTF_8));
+        store.write(tx, "/cow/b/y", "changed".getBytes(UTF_8));
+        store.rm(tx, "/cow/x");
+        store.mkdir(tx, "/cow/n/m");
+        store.setPermissions(tx, "/cow/b", List.of(new XsPermission(4, XsPermission.Access.READ)));
+        assertEquals(List.of("b", "n"), store.directory(tx, "/cow"));
+        assertEquals(List.of("x", "b"), other.directory("/cow"));
+        assertEquals(List.of("y"), other.directory("/cow/b"));
+        assertEquals("2", other.read("/cow/b/y"));
+        assertEquals(perms, other.getPermissions(XenStore.NO_TRANSACTION, "/cow/b"));
+        assertTrue(store.transactionEnd(tx, false));
+        assertEquals(List.of("x", "b"), store.directory("/cow"));
+        assertEquals(List.of("y"), store.directory("/cow/b"));
+        assertEquals(perms, store.getPermissions(XenStore.NO_TRANSACTION, "/cow/b"));
+    }
+
+    @Test
+    void shouldNotLoseIncrementsUnderConcurrentTransactions() throws Exception
+    {
+        final int threads = 4;
+        final int increments = 25;
+        store.write("/counter", "0");
+        final List<Thread> workers = new ArrayList<>();
+        final List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (int t = 0; t < threads; t++)
+        {
+            final XenStore handle = open();
+            workers.add(new Thread(() ->
+            {
+                try
+                {
+                    for (int i = 0; i < increments; i++)
+                    {
+                        handle.inTransaction(10_000, tx ->
+                        {
+                            final int value = Integer.parseInt(new String(handle.read(tx, "/counter"), UTF_8));
+                            handle.write(tx, "/counter", Integer.toString(value + 1).getBytes(UTF_8));
+                            return null;
+                        });
+                    }
+                }
+                catch (final Throwable ex)
+                {
+                    failures.add(ex);
+                }
+            }));
+        }
+        workers.forEach(Thread::start);
+        for (final Thread worker : workers)
+        {
+            worker.join(30_000);
+        }
+        assertEquals(List.of(), failures);
+        assertEquals(Integer.toString(threads * increments), store.read("/counter"),
+            "a committed transaction must never overwrite a concurrent commit");
+    }
+
+    @Test
+    void shouldDeliverEventsInChangeOrder() throws Exception
+    {
+        final Events events = new Events();
+        store.watch("/order", "o", events);
+        events.expect("/order", "o");
+        final XenStore other = open();
+        for (int i = 0; i < 20; i++)
+        {
+            other.write("/order/" + i, "x");
+        }
+        for (int i = 0; i < 20; i++)
+        {
+            events.expect("/order/" + i, "o");
+        }
+    }
+
+    @Test
     void shouldDiscardAbortedTransaction()
     {
         final int tx = store.transactionStart();

@@ -69,6 +69,22 @@ class XenStoreRealClientsTest
     }
 
     @Test
+    void shouldListDirectoriesLongerThanOnePayloadWithXenstoreList() throws Exception
+    {
+        final StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 300; i++)
+        {
+            final String name = String.format("child-with-a-long-name-%04d", i);
+            store.mkdir("/big/" + name);
+            expected.append(name).append('\n');
+        }
+        // 300 names need 8400 bytes: DIRECTORY answers E2BIG and libxenstore falls back to DIRECTORY_PART
+        final Result list = run("xenstore-list", "/big");
+        assertEquals(0, list.exitCode, list.stderr);
+        assertEquals(expected.toString(), list.stdout);
+    }
+
+    @Test
     void shouldShowPermissionsSetWithXenstoreChmod() throws Exception
     {
         store.write("/p/node", "v");

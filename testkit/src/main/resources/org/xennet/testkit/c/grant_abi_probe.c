@@ -100,6 +100,28 @@ int main(void)
     CONST(GNTTABOP_swap_grant_ref);
     CONST(GNTTABOP_cache_flush);
 
+    SIZE(struct gnttab_query_size);
+    FIELD(struct gnttab_query_size, dom);
+    FIELD(struct gnttab_query_size, nr_frames);
+    FIELD(struct gnttab_query_size, max_nr_frames);
+    FIELD(struct gnttab_query_size, status);
+    SIZE(struct gnttab_set_version);
+    FIELD(struct gnttab_set_version, version);
+    SIZE(struct gnttab_get_version);
+    FIELD(struct gnttab_get_version, dom);
+    FIELD(struct gnttab_get_version, pad);
+    FIELD(struct gnttab_get_version, version);
+    SIZE(struct gnttab_get_status_frames);
+    FIELD(struct gnttab_get_status_frames, nr_frames);
+    FIELD(struct gnttab_get_status_frames, dom);
+    FIELD(struct gnttab_get_status_frames, status);
+    FIELD(struct gnttab_get_status_frames, frame_list);
+    SIZE(struct gnttab_setup_table);
+    FIELD(struct gnttab_setup_table, dom);
+    FIELD(struct gnttab_setup_table, nr_frames);
+    FIELD(struct gnttab_setup_table, status);
+    FIELD(struct gnttab_setup_table, frame_list);
+
     CONST(GNTST_okay);
     CONST(GNTST_general_error);
     CONST(GNTST_bad_domain);
