@@ -13,6 +13,7 @@ import org.xennet.core.netback.PacketSink;
 import org.xennet.core.netback.PacketSinks;
 import org.xennet.core.shm.ShmBackend;
 import org.xennet.core.shm.ShmDeviceFile;
+import org.xennet.core.shm.ShmFormatException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -75,6 +76,11 @@ public final class BackendCommand implements Callable<Integer>
         try (ShmDeviceFile file = shm.open())
         {
             return serve(file);
+        }
+        catch (final ShmFormatException ex)
+        {
+            System.err.println("xennet backend: " + ex.getMessage());
+            return 1;
         }
         finally
         {

@@ -6,8 +6,11 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 import org.agrona.concurrent.UnsafeBuffer;
+import org.xennet.core.capture.PcapPrecision;
+import org.xennet.core.capture.PcapSink;
 import org.xennet.core.device.Loopback;
 import org.xennet.core.netback.NetBack;
+import org.xennet.core.netback.PacketSink;
 import org.xennet.core.netfront.NetFront;
 import org.xennet.core.netfront.NetFrontConfig;
 import org.xennet.core.netfront.NetFrontResult;
@@ -44,6 +47,13 @@ public final class DemoCommand implements Callable<Integer>
     @Option(names = "--seed", paramLabel = "SEED", description = "seed of the packet sizes (default ${DEFAULT-VALUE})")
     private long seed = 42;
 
+    @Option(names = "--pcap", paramLabel = "FILE", description = "write every packet A's backend sees to a pcap file")
+    private java.nio.file.Path pcap;
+
+    @Option(names = "--pcap-precision", paramLabel = "P", defaultValue = "MICRO",
+        description = "pcap timestamps: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
+    private PcapPrecision pcapPrecision;
+
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
@@ -53,17 +63,28 @@ public final class DemoCommand implements Callable<Integer>
     private long receivedBytes;
 
     @Override
-    public Integer call()
+    public Integer call() throws java.io.IOException
     {
         validate();
         final PrintWriter out = spec.commandLine().getOut();
-        final Loopback loopback = new Loopback(grantVersion, firstFrame, 0x1000);
+        final PacketSink[] delivery = new PacketSink[1];
+        final PcapSink capture = null == pcap ? null : new PcapSink(pcap, pcapPrecision, PcapSink.DEFAULT_SNAP_LENGTH,
+            (buffer, offset, length) -> delivery[0].onPacket(buffer, offset, length));
+        final Loopback loopback = new Loopback(grantVersion, firstFrame, 0x1000, sink ->
+        {
+            delivery[0] = sink; // the capture sees each packet, then hands it on to B
+            return null == capture ? sink : capture;
+        });
         out.printf("xennet demo: grant v%d, guest pages from frame 0x%x, ring pages from frame 0x1000%n",
             grantVersion, firstFrame);
         final int opened = loopback.open();
         if (opened != NetFrontResult.OK)
         {
             out.println("open failed: " + NetFrontResult.resultString(opened));
+            if (null != capture)
+            {
+                capture.close();
+            }
             return 1;
         }
         final NetFront a = loopback.a().front();
@@ -82,6 +103,12 @@ public final class DemoCommand implements Callable<Integer>
         final int refsA = loopback.a().guest().allocator().used();
         final int refsB = loopback.b().guest().allocator().used();
         out.printf("grant refs in use after close: %d (A=%d, B=%d)%n", refsA + refsB, refsA, refsB);
+        if (null != capture)
+        {
+            capture.close(); // flushes
+            out.printf("captured:    %d packets to %s%s%n", capture.packets(), pcap,
+                null == capture.failure() ? "" : " (failed: " + capture.failure().getMessage() + ")");
+        }
         out.flush();
         return refsA + refsB == 0 ? 0 : 1;
     }

@@ -6,6 +6,7 @@ import java.util.concurrent.CountDownLatch;
 import org.agrona.concurrent.IdleStrategy;
 import org.xennet.core.netfront.NetFrontResult;
 import org.xennet.core.shm.ShmDeviceFile;
+import org.xennet.core.shm.ShmFormatException;
 import org.xennet.core.shm.ShmFrontend;
 import org.xennet.core.shm.ShmPacketStream;
 import picocli.CommandLine;
@@ -91,6 +92,11 @@ public final class FrontendCommand implements Callable<Integer>
                 System.out.flush();
                 done.countDown();
             }
+        }
+        catch (final ShmFormatException ex)
+        {
+            System.err.println("xennet frontend: " + ex.getMessage());
+            return 1;
         }
     }
 
