@@ -25,10 +25,12 @@ static inline uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* Maps the file and checks the header fields this program relies on (never trust the file). */
+/* Maps the file (waiting up to 30 s for it to appear) and checks the header fields this program relies on (never trust the file). */
 static inline struct xennet_shm_header *shm_map(const char *path)
 {
     int fd = open(path, O_RDWR);
+    for (uint64_t deadline = now_ns() + 30000000000ull; fd < 0 && now_ns() < deadline; fd = open(path, O_RDWR))
+        usleep(10000); /* the peer creates the file (under a temporary name, then renamed): wait for it */
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0)
         DIE("cannot open %s", path);
