@@ -86,8 +86,26 @@ public final class ShmPacketStream implements ShmFrontend.Listener
         final ShmFrontend frontend, final IdleStrategy idle, final boolean echo, final long reconnectMs,
         final Runnable progress)
     {
+        return run(frontend, idle, echo, reconnectMs, progress, 1_000_000_000L);
+    }
+
+    /**
+     * As {@link #run(ShmFrontend, IdleStrategy, boolean, long, Runnable)} with a chosen progress interval.
+     *
+     * @param frontend           a connected frontend whose listener is this stream.
+     * @param idle               how to wait.
+     * @param echo               whether OKAY packets come back (loopback backend).
+     * @param reconnectMs        longest wait for a backend after a reset.
+     * @param progress           called on the stream's thread at most every {@code progressIntervalNs}.
+     * @param progressIntervalNs nanoseconds between progress calls (0: every cycle).
+     * @return {@link NetFrontResult#OK}, or the failure that stopped the stream.
+     */
+    public int run(
+        final ShmFrontend frontend, final IdleStrategy idle, final boolean echo, final long reconnectMs,
+        final Runnable progress, final long progressIntervalNs)
+    {
         guest = frontend.netFront().memory().buffer();
-        long nextProgress = System.nanoTime() + 1_000_000_000L;
+        long nextProgress = System.nanoTime() + progressIntervalNs;
         long drainDeadline = Long.MAX_VALUE;
         while (!stopRequested)
         {
@@ -114,10 +132,10 @@ public final class ShmPacketStream implements ShmFrontend.Listener
                 }
                 drainDeadline = Math.min(drainDeadline, System.nanoTime() + 1_000_000_000L);
             }
-            if (null != progress && System.nanoTime() - nextProgress > 0)
+            if (null != progress && System.nanoTime() - nextProgress >= 0)
             {
                 progress.run();
-                nextProgress = System.nanoTime() + 1_000_000_000L;
+                nextProgress = System.nanoTime() + progressIntervalNs;
             }
             idle.idle(work);
         }
