@@ -73,6 +73,7 @@ public final class XenbusNetBack implements AutoCloseable
     private volatile XenbusState state = XenbusState.UNKNOWN;
     private volatile String lastError;
     private boolean watching;
+    private boolean closed;
     private long connects;
 
     /**
@@ -148,6 +149,7 @@ public final class XenbusNetBack implements AutoCloseable
     @Override
     public synchronized void close()
     {
+        closed = true; // events already queued for the watch may still arrive: ignore them
         if (watching)
         {
             watching = false;
@@ -169,7 +171,7 @@ public final class XenbusNetBack implements AutoCloseable
 
     private synchronized void onFrontendChanged()
     {
-        if (frontendPath == null)
+        if (frontendPath == null || closed)
         {
             return;
         }
