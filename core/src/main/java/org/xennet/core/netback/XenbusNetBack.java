@@ -347,10 +347,9 @@ public final class XenbusNetBack implements AutoCloseable
 
     private void switchState(final XenbusState to)
     {
-        final XenbusState from = state;
+        listener.onSwitchState(backendPath, state, to); // before the write: logs read in causal order
         store.write(backendPath + "/" + VifKeys.STATE, to.text());
         state = to;
-        listener.onStateWritten(backendPath, from, to);
     }
 
     private XenbusState readOwnState()

@@ -294,10 +294,9 @@ public final class XenbusNetFront implements AutoCloseable
 
     private void setState(final XenbusState state)
     {
-        final XenbusState from = published;
+        listener.onSwitchState(frontendPath, published, state); // before the write: logs read in causal order
         frontState.write(state);
         published = state;
-        listener.onStateWritten(frontendPath, from, state);
     }
 
     private XenbusState readStateStrict(final XenbusStateNode node)

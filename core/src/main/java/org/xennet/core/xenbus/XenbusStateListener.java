@@ -1,8 +1,8 @@
 package org.xennet.core.xenbus;
 
 /**
- * Told of every state an end of a device publishes (for logs, the demo and tests). Called on the thread that
- * wrote the state; must not block.
+ * Told of every state an end of a device publishes (for logs, the demo and tests), just before it writes it, so
+ * that a log of both ends reads in causal order. Called on the writing thread; must not block or throw.
  */
 @FunctionalInterface
 public interface XenbusStateListener
@@ -13,7 +13,7 @@ public interface XenbusStateListener
     /**
      * @param devicePath the device directory of the end that wrote.
      * @param from       the state the end had published before ({@link XenbusState#UNKNOWN} if none was read).
-     * @param to         the state just written.
+     * @param to         the state about to be written ({@code xenbus_switch_state}).
      */
-    void onStateWritten(String devicePath, XenbusState from, XenbusState to);
+    void onSwitchState(String devicePath, XenbusState from, XenbusState to);
 }

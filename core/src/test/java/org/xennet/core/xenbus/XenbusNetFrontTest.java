@@ -105,8 +105,8 @@ class XenbusNetFrontTest
         {
             expected.add("rm " + OPEN_KEYS.get(i));
         }
-        assertEquals(expected, store.log.stream().map(s -> s.replaceAll("=.*", "").replace("write state", "write state=1"))
-            .toList());
+        assertEquals(expected, store.log.stream()
+            .map(s -> s.replaceAll("=.*", "").replace("write state", "write state=1")).toList());
         assertClosedAndClean(netfront);
         assertEquals(XenbusState.INIT_WAIT, rig.backendState());
     }
