@@ -47,6 +47,16 @@ public final class VifToolstack
             frontDomid, backDomid, devid);
         store.inTransaction(10, txId ->
         {
+            // Permissions first: each key written below inherits its directory's (as in xenstored).
+            // Each end owns its directory; the other end may read it (as libxl sets them).
+            store.mkdir(txId, vif.frontendPath());
+            store.setPermissions(txId, vif.frontendPath(), List.of(
+                new XsPermission(frontDomid, XsPermission.Access.NONE),
+                new XsPermission(backDomid, XsPermission.Access.READ)));
+            store.mkdir(txId, vif.backendPath());
+            store.setPermissions(txId, vif.backendPath(), List.of(
+                new XsPermission(backDomid, XsPermission.Access.NONE),
+                new XsPermission(frontDomid, XsPermission.Access.READ)));
             final String f = vif.frontendPath() + "/";
             write(store, txId, f + VifKeys.BACKEND, vif.backendPath());
             write(store, txId, f + VifKeys.BACKEND_ID, Integer.toString(backDomid));
@@ -60,13 +70,6 @@ public final class VifToolstack
             write(store, txId, b + VifKeys.MAC, mac);
             write(store, txId, b + VifKeys.ONLINE, VifKeys.ON);
             write(store, txId, b + VifKeys.STATE, XenbusState.INITIALISING.text());
-            // Each end owns its directory; the other end may read it (as libxl sets them).
-            store.setPermissions(txId, vif.frontendPath(), List.of(
-                new XsPermission(frontDomid, XsPermission.Access.NONE),
-                new XsPermission(backDomid, XsPermission.Access.READ)));
-            store.setPermissions(txId, vif.backendPath(), List.of(
-                new XsPermission(backDomid, XsPermission.Access.NONE),
-                new XsPermission(frontDomid, XsPermission.Access.READ)));
             return null;
         });
         return vif;

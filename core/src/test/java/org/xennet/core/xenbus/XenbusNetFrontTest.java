@@ -16,8 +16,10 @@ import org.xennet.core.netback.XenbusNetBack;
 import org.xennet.core.netfront.NetFront;
 import org.xennet.core.netfront.XenbusNetFront;
 import org.xennet.core.xenstore.InMemoryXenStore;
+import org.xennet.core.xenstore.XenStore;
 import org.xennet.core.xenstore.XenStoreException;
 import org.xennet.core.xenstore.XsError;
+import org.xennet.core.xenstore.XsPermission;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -178,6 +180,23 @@ class XenbusNetFrontTest
         final XenbusTimeoutException ex = assertInstanceOf(XenbusTimeoutException.class, netfront.linkError());
         assertEquals(XenbusState.CONNECTED, ex.lastSeen());
         assertClosedAndClean(netfront);
+    }
+
+    @Test
+    void shouldConnectAsTheGuestDomainUnderTheToolstacksPermissions()
+    {
+        try (XenStore guest = memory.session(3)) // owns its directory, may only read the backend's
+        {
+            final XenbusNetFront netfront = new XenbusNetFront(
+                guest, rig.vif.frontendPath(), rig.front, rig.registry, Duration.ofSeconds(5), rig.listener);
+            netfront.open();
+            assertEquals(NetBack.State.CONNECTED, rig.back.state());
+            assertEquals(List.of(new XsPermission(3, XsPermission.Access.NONE),
+                new XsPermission(0, XsPermission.Access.READ)),
+                memory.getPermissions(0, rig.vif.frontendPath() + "/tx-ring-ref"));
+            netfront.close();
+            assertClosedAndClean(netfront);
+        }
     }
 
     @Test
