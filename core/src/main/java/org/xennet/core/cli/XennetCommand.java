@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "xennet 0.1.0",
     description = "Xen paravirtual network path in off-heap memory.",
-    subcommands = {CommandLine.HelpCommand.class, LayoutCommand.class, XenstoredCommand.class,
+    subcommands = {CommandLine.HelpCommand.class, LayoutCommand.class, XenstoredCommand.class, DemoCommand.class,
         HandshakeCommand.class})
 public final class XennetCommand implements Runnable
 {

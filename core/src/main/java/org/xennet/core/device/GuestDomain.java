@@ -84,7 +84,8 @@ public record GuestDomain(
 
     private static AtomicBuffer pages(final int count)
     {
-        return new UnsafeBuffer(BufferUtil.allocateDirectAligned(count * GuestMemory.PAGE_LENGTH, GuestMemory.PAGE_LENGTH));
+        return new UnsafeBuffer(
+            BufferUtil.allocateDirectAligned(count * GuestMemory.PAGE_LENGTH, GuestMemory.PAGE_LENGTH));
     }
 
     private static int ceilDiv(final int a, final int b)

@@ -65,7 +65,8 @@ public final class EventChannel
     {
         if (remote == this || null != peer || null != remote.peer)
         {
-            throw new IllegalStateException("event channel already bound: port=" + port + ", remotePort=" + remote.port);
+            throw new IllegalStateException(
+                "event channel already bound: port=" + port + ", remotePort=" + remote.port);
         }
         closed = false;
         remote.closed = false;

@@ -42,6 +42,13 @@ final class FreeIdRing
         prod.set(count);
     }
 
+    /** Empties the ring; only while no other thread uses it. */
+    void clear()
+    {
+        cons.set(0);
+        prod.set(0);
+    }
+
     /** Taker: entries available to take. */
     int available()
     {

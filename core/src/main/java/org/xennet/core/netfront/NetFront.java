@@ -115,6 +115,8 @@ public final class NetFront
     private final int[] rxRef;
     private final byte[] rxState;
     private final int[] rxPage;          // per id: pool page posted with it
+    private final int[] txPage;          // per id: guest page its fragment lies in
+    private final boolean[] quarantined; // per guest page: a grant on it was never ended; never reused
     private final FreeIdRing rxFreeIds;
     private final FreeIdRing rxPool;
     private final NetifRxRequestFlyweight rxRequest = new NetifRxRequestFlyweight();
@@ -123,7 +125,6 @@ public final class NetFront
     private int rxFragments;             // fragments of the packet being received
     private int rxLength;                // bytes assembled so far
     private int rxPacketStatus;          // worst status over its fragments
-    private int rxFirstPage;             // pool page of a single-fragment packet (delivered in place)
     private int rxFirstOffset;
 
     // ---- counters (single writer each) ----------------------------------------------------------------------
@@ -184,6 +185,8 @@ public final class NetFront
         rxRef = filled(rxIdCount, -1);
         rxState = new byte[rxIdCount];
         rxPage = new int[rxIdCount];
+        txPage = new int[txIdCount];
+        quarantined = new boolean[memory.pageCount()];
         rxFreeIds = new FreeIdRing(rxIdCount);
         rxPool = new FreeIdRing(config.rxBufferCount());
         reassembly = new UnsafeBuffer(
@@ -345,11 +348,38 @@ public final class NetFront
     {
         txFreeIds.reset(0, txIdCount);
         rxFreeIds.reset(0, rxIdCount);
-        rxPool.reset(config.rxBufferFirstPage(), config.rxBufferCount());
-        txChunks.reset(0, config.txBufferCount());
+        rxPool.clear();
+        for (int page = config.rxBufferFirstPage(), end = page + config.rxBufferCount(); page < end; page++)
+        {
+            if (!quarantined[page])
+            {
+                rxPool.give(page);
+            }
+        }
+        txChunks.clear();
+        for (int chunk = 0; chunk < config.txBufferCount(); chunk++)
+        {
+            if (!chunkQuarantined(chunk))
+            {
+                txChunks.give(chunk);
+            }
+        }
         rxFragments = 0;
         rxLength = 0;
         rxPacketStatus = NetifResponseStatus.OKAY;
+    }
+
+    private boolean chunkQuarantined(final int chunk)
+    {
+        final int first = config.txBufferFirstPage() + chunk * config.txBufferPages();
+        for (int page = first; page < first + config.txBufferPages(); page++)
+        {
+            if (quarantined[page])
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void reclaimTx()
@@ -358,7 +388,7 @@ public final class NetFront
         {
             if (txState[id] == ID_PENDING)
             {
-                endGrant(txState, txRef, id);
+                endGrant(txState, txRef, id, txPage[id]);
             }
         }
     }
@@ -369,13 +399,16 @@ public final class NetFront
         {
             if (rxState[id] == ID_PENDING)
             {
-                endGrant(rxState, rxRef, id);
+                endGrant(rxState, rxRef, id, rxPage[id]);
             }
         }
     }
 
-    /** Ends an id's grant: FREE when ended, DEFERRED (never reused) when the backend still maps it. */
-    private boolean endGrant(final byte[] states, final int[] refs, final int id)
+    /**
+     * Ends an id's grant: FREE when ended; DEFERRED when the backend still maps it, and then neither the ref nor the
+     * page is ever reused (the page is quarantined: left out of the pools when the device is reopened).
+     */
+    private boolean endGrant(final byte[] states, final int[] refs, final int id, final int page)
     {
         if (grantTable.endAccess(refs[id]) == GrantResult.OK)
         {
@@ -383,6 +416,7 @@ public final class NetFront
             return true;
         }
         states[id] = ID_DEFERRED;
+        quarantined[page] = true;
         deferredGrants++;
         return false;
     }
@@ -517,6 +551,7 @@ public final class NetFront
             {
                 txNext[previous] = id;
             }
+            txPage[id] = position >>> PAGE_SHIFT;
             txState[id] = ID_PENDING; // marked pending only now, just before the producer index moves
             previous = id;
             position += fragmentLength;
@@ -707,7 +742,7 @@ public final class NetFront
         {
             return markBroken(BrokenReason.TX_BAD_STATUS);
         }
-        if (!endGrant(txState, txRef, id))
+        if (!endGrant(txState, txRef, id, txPage[id]))
         {
             return markBroken(BrokenReason.GRANT_STILL_IN_USE);
         }
@@ -881,7 +916,7 @@ public final class NetFront
         {
             return markBroken(BrokenReason.RX_BAD_STATUS);
         }
-        if (status > 0 && offset + status > PAGE_LENGTH)
+        if (status >= 0 && offset + status > PAGE_LENGTH) // also an offset past the page with status 0
         {
             return markBroken(BrokenReason.RX_BAD_OFFSET);
         }
@@ -889,7 +924,7 @@ public final class NetFront
         {
             return markBroken(BrokenReason.RX_CHAIN_TOO_LONG);
         }
-        if (!endGrant(rxState, rxRef, id))
+        if (!endGrant(rxState, rxRef, id, rxPage[id]))
         {
             return markBroken(BrokenReason.GRANT_STILL_IN_USE); // page stays with the id, never recycled
         }
@@ -901,8 +936,7 @@ public final class NetFront
         }
         else if (rxFragments == 1 && !more)
         {
-            rxFirstPage = page; // single fragment: deliver in place, no copy
-            rxFirstOffset = (page << PAGE_SHIFT) + offset;
+            rxFirstOffset = (page << PAGE_SHIFT) + offset; // single fragment: delivered in place, no copy
             rxLength = status;
         }
         else
@@ -1157,6 +1191,17 @@ public final class NetFront
     public long rxDropped()
     {
         return rxDropped;
+    }
+
+    /**
+     * Whether a guest page is quarantined: a grant on it could not be ended, so it never returns to a pool.
+     *
+     * @param page guest page index.
+     * @return true if quarantined.
+     */
+    public boolean isQuarantined(final int page)
+    {
+        return quarantined[page];
     }
 
     /** @return grants that could not be ended because the backend still maps them (never reused). */

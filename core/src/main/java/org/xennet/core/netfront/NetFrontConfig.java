@@ -242,7 +242,10 @@ public final class NetFrontConfig
             throw new IllegalArgumentException("tx and rx rings share a page: txRingPage=" + txRingPage);
         }
         checkRange("rxBufferFirstPage", rxBufferFirstPage, 0, pageCount - rxBufferCount);
-        checkRange("txBufferFirstPage", txBufferFirstPage, 0, pageCount - txBufferCount * txBufferPages);
+        if (txBufferCount != 0)
+        {
+            checkRange("txBufferFirstPage", txBufferFirstPage, 0, pageCount - txBufferCount * txBufferPages);
+        }
         return this;
     }
 
@@ -250,7 +253,8 @@ public final class NetFrontConfig
     {
         if (value < 1 || value > max || Integer.bitCount(value) != 1)
         {
-            throw new IllegalArgumentException(name + " must be a power of two in 1.." + max + ": " + name + "=" + value);
+            throw new IllegalArgumentException(
+                name + " must be a power of two in 1.." + max + ": " + name + "=" + value);
         }
     }
 

@@ -11,6 +11,7 @@ import org.xennet.core.event.EventChannel;
 import org.xennet.core.event.IdleMode;
 import org.xennet.core.netback.NetBack;
 import org.xennet.core.netfront.NetFront;
+import org.xennet.core.netfront.NetFrontConfig;
 import org.xennet.core.netfront.NetFrontResult;
 import org.xennet.core.netfront.RxPacketHandler;
 import org.xennet.core.netfront.TxClaim;
@@ -59,7 +60,8 @@ class LoopbackEndToEndTest
             t.start();
         }
         final long deadline = start + TimeUnit.SECONDS.toNanos(Math.max(60, PACKETS / 20_000));
-        while (receiver.received < PACKETS && failure.get() == null && System.nanoTime() < deadline)
+        while ((receiver.received < PACKETS || frontA.txFreeIds() < NetFrontConfig.MAX_IDS) &&
+            failure.get() == null && System.nanoTime() < deadline) // every packet received and completed
         {
             Thread.sleep(5);
         }

@@ -13,6 +13,7 @@ import org.xennet.rings.netif.NetifRxResponseFlyweight;
 import org.xennet.rings.netif.NetifTxResponseFlyweight;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A scripted backend writes responses straight into the frontend's shared rings: duplicate and unknown ids,
@@ -158,6 +159,24 @@ class NetFrontHostileBackendTest
         assertEquals(1, front.deferredGrants());
         front.close();
         assertEquals(1, guest.allocator().used()); // the mapped ref is never freed nor reused
+        assertTrue(front.isQuarantined(0));
+    }
+
+    @Test
+    void shouldQuarantineAStillMappedRxBufferAcrossReopen()
+    {
+        assertEquals(32, front.refillRx()); // id 0 holds pool page 0
+        final int entry = GrantEntryV1Descriptor.entryOffset(front.rxRef(0));
+        final AtomicBuffer frames = guest.grantTable().frames();
+        frames.putShortVolatile(entry, (short)(frames.getShort(entry) | GrantFlags.WRITING));
+        rxRespond(0, 0, 0, 60);
+        assertBroken(BrokenReason.GRANT_STILL_IN_USE, front.pollRx(null, 256));
+        front.close();
+        assertEquals(1, guest.allocator().used());
+        assertEquals(NetFrontResult.OK, front.open());
+        assertEquals(BrokenReason.NONE, front.brokenReason());
+        assertEquals(31, front.rxPoolAvailable()); // page 0 never comes back
+        assertEquals(31, front.refillRx());
     }
 
     @Test
@@ -215,6 +234,15 @@ class NetFrontHostileBackendTest
     {
         assertEquals(32, front.refillRx());
         rxRespond(0, 4000, 0, 200);
+        assertBroken(BrokenReason.RX_BAD_OFFSET, front.pollRx(null, 256));
+    }
+
+    @Test
+    void shouldBreakOnRxOffsetPastThePageEvenWithEmptyFragment()
+    {
+        assertEquals(32, front.refillRx());
+        rxRespond(0, 0, NetifRxFlags.MORE_DATA, 100);
+        rxRespond(1, 0xFFFF, 0, 0);
         assertBroken(BrokenReason.RX_BAD_OFFSET, front.pollRx(null, 256));
     }
 

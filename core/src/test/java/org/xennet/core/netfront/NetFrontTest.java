@@ -56,12 +56,13 @@ class NetFrontTest
         final NetDevice device = device(grantVersion, 0x2000);
         final NetFront front = device.front();
         final List<String> completions = new ArrayList<>();
-        final TxCompletionHandler handler = (offset, length, status) -> completions.add(offset + "/" + length + "/" + status);
+        final TxCompletionHandler handler =
+            (offset, length, status) -> completions.add(offset + "/" + length + "/" + status);
 
         assertEquals(1, front.transmit(0, 60));
         assertEquals(2, front.transmit(4096 - 10, 100)); // crosses a page: two slots
         assertEquals(3, front.transmit(2 * 4096, 9000));
-        assertEquals(6, device.back().pollTx(100) + 3); // 3 packets processed
+        assertEquals(3, device.back().pollTx(100));
         assertEquals(3, front.pollTx(handler, 256));
         assertEquals(List.of("0/60/0", "4086/100/0", "8192/9000/0"), completions);
         assertEquals(3, sink.packets());
