@@ -3,6 +3,7 @@ package org.xennet.core.cli;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.IdleStrategy;
 import org.xennet.core.netfront.NetFrontResult;
 import org.xennet.core.shm.ShmDeviceFile;
@@ -74,7 +75,7 @@ public final class FrontendCommand implements Callable<Integer>
         }
         try (ShmDeviceFile file = shm.open())
         {
-            final ShmFrontend frontend = new ShmFrontend(file, stream, responseTimeoutMs);
+            final ShmFrontend frontend = new ShmFrontend(file, new ReportingListener(stream), responseTimeoutMs);
             final CountDownLatch done = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() ->
             {
@@ -135,6 +136,38 @@ public final class FrontendCommand implements Callable<Integer>
             return 1;
         }
         return stream.stopped() && stream.sent() < count ? 1 : 0;
+    }
+
+    /** Hands everything to the stream and says when the frontend resets (a cold path). */
+    private static final class ReportingListener implements ShmFrontend.Listener
+    {
+        private final ShmPacketStream stream;
+
+        ReportingListener(final ShmPacketStream stream)
+        {
+            this.stream = stream;
+        }
+
+        @Override
+        public void onTxComplete(final int offset, final int length, final int status)
+        {
+            stream.onTxComplete(offset, length, status);
+        }
+
+        @Override
+        public void onPacket(final DirectBuffer buffer, final int offset, final int length)
+        {
+            stream.onPacket(buffer, offset, length);
+        }
+
+        @Override
+        public void onReset(final int inFlightFailed)
+        {
+            stream.onReset(inFlightFailed);
+            System.out.println("frontend: backend lost: reset (Closing, Closed), " + inFlightFailed +
+                " packets in flight failed; waiting for a backend");
+            System.out.flush();
+        }
     }
 
     private static void awaitQuietly(final CountDownLatch latch)
