@@ -41,5 +41,6 @@ echo "== C anchor: $ANCHOR_REPS x ${R}s after ${W}s warm-up per batch, idle=$IDL
 java -cp "$JAR" org.xennet.bench.baseline.CRingAnchor -n "$ANCHOR_REPS" -d "$((R * 1000))" -w "$((W * 1000))" \
   -i "$IDLE" -o "$OUT/anchor.json" | tee "$OUT/anchor.txt"
 
+echo "== load after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 python3 bench/ratio-table.py "$OUT/jmh.json" "$OUT/anchor.json" | tee "$OUT/table.md"

@@ -1,9 +1,7 @@
 package org.xennet.rings;
 
-import static org.xennet.rings.SharedRingDescriptor.PAGE_LENGTH;
 import static org.xennet.rings.SharedRingDescriptor.REQ_EVENT_OFFSET;
 import static org.xennet.rings.SharedRingDescriptor.REQ_PROD_OFFSET;
-import static org.xennet.rings.SharedRingDescriptor.RING_OFFSET;
 import static org.xennet.rings.SharedRingDescriptor.RSP_EVENT_OFFSET;
 import static org.xennet.rings.SharedRingDescriptor.RSP_PROD_OFFSET;
 
@@ -18,12 +16,8 @@ import org.agrona.concurrent.AtomicBuffer;
  * <p>{@code rspProdPvt} and {@code reqCons} are private plain fields, never in shared memory. All index arithmetic is
  * unsigned 32-bit on {@code int}s, so indices may wrap past 2^32. Single-threaded; methods do not allocate.
  */
-public final class BackRing
+public final class BackRing extends SharedRing
 {
-    private final AtomicBuffer buffer;
-    private final int slotLength;
-    private final int size;
-    private final int mask;
     private int rspProdPvt;
     private int reqCons;
 
@@ -36,16 +30,7 @@ public final class BackRing
      */
     public BackRing(final AtomicBuffer page, final int slotLength)
     {
-        SharedRingDescriptor.checkPage(page);
-        final int size = SharedRingDescriptor.ringSize(PAGE_LENGTH, slotLength);
-        if (size < 1)
-        {
-            throw new IllegalArgumentException("slot does not fit the ring page: slotLength=" + slotLength);
-        }
-        this.buffer = page;
-        this.slotLength = slotLength;
-        this.size = size;
-        this.mask = size - 1;
+        super(page, slotLength);
     }
 
     /** {@code BACK_RING_INIT}: {@code rspProdPvt = reqCons = 0}. */
@@ -65,23 +50,7 @@ public final class BackRing
         reqCons = index;
     }
 
-    /** @return the shared page. */
-    public AtomicBuffer buffer()
-    {
-        return buffer;
-    }
 
-    /** @return {@code RING_SIZE}: the slot count, a power of two. */
-    public int size()
-    {
-        return size;
-    }
-
-    /** @return length of one slot in bytes. */
-    public int slotLength()
-    {
-        return slotLength;
-    }
 
     /** @return {@code rsp_prod_pvt}: the index the next response will be written at (u32). */
     public int rspProdPvt()
@@ -107,27 +76,6 @@ public final class BackRing
         this.reqCons = reqCons;
     }
 
-    /**
-     * {@code RING_GET_REQUEST}.
-     *
-     * @param index a free-running request index.
-     * @return byte offset of its slot in {@link #buffer()}.
-     */
-    public int requestOffset(final int index)
-    {
-        return RING_OFFSET + (index & mask) * slotLength;
-    }
-
-    /**
-     * {@code RING_GET_RESPONSE}: responses share the request slots.
-     *
-     * @param index a free-running response index.
-     * @return byte offset of its slot in {@link #buffer()}.
-     */
-    public int responseOffset(final int index)
-    {
-        return RING_OFFSET + (index & mask) * slotLength;
-    }
 
     /**
      * Loads the shared {@code req_prod} once; the caller keeps the value and validates it

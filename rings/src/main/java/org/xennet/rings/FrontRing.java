@@ -2,12 +2,10 @@ package org.xennet.rings;
 
 import static org.xennet.rings.SharedRingDescriptor.PAD_LENGTH;
 import static org.xennet.rings.SharedRingDescriptor.PAD_OFFSET;
-import static org.xennet.rings.SharedRingDescriptor.PAGE_LENGTH;
 import static org.xennet.rings.SharedRingDescriptor.PVT_LENGTH;
 import static org.xennet.rings.SharedRingDescriptor.PVT_OFFSET;
 import static org.xennet.rings.SharedRingDescriptor.REQ_EVENT_OFFSET;
 import static org.xennet.rings.SharedRingDescriptor.REQ_PROD_OFFSET;
-import static org.xennet.rings.SharedRingDescriptor.RING_OFFSET;
 import static org.xennet.rings.SharedRingDescriptor.RSP_EVENT_OFFSET;
 import static org.xennet.rings.SharedRingDescriptor.RSP_PROD_OFFSET;
 
@@ -21,14 +19,14 @@ import org.agrona.concurrent.AtomicBuffer;
  *
  * <p>{@code reqProdPvt} and {@code rspCons} are private plain fields, never in shared memory. All index arithmetic is
  * unsigned 32-bit on {@code int}s (subtraction, {@link Integer#compareUnsigned}), so indices may wrap past 2^32.
- * Single-threaded: one thread drives a front ring. Methods do not allocate.
+ * Methods do not allocate. Threading: the request half ({@code reqProdPvt}, the push methods) and the response
+ * half ({@code rspCons}, {@link #rspProdAcquire()}, the final check) touch disjoint private fields, so each half may
+ * be driven by its own single thread (netfront's transmit and pollTx do this). {@link #freeRequests()} and
+ * {@link #isFull()} read both indices: from the request thread they may see an older {@code rspCons}, which only
+ * under-reports free space.
  */
-public final class FrontRing
+public final class FrontRing extends SharedRing
 {
-    private final AtomicBuffer buffer;
-    private final int slotLength;
-    private final int size;
-    private final int mask;
     private int reqProdPvt;
     private int rspCons;
 
@@ -41,16 +39,7 @@ public final class FrontRing
      */
     public FrontRing(final AtomicBuffer page, final int slotLength)
     {
-        SharedRingDescriptor.checkPage(page);
-        final int size = SharedRingDescriptor.ringSize(PAGE_LENGTH, slotLength);
-        if (size < 1)
-        {
-            throw new IllegalArgumentException("slot does not fit the ring page: slotLength=" + slotLength);
-        }
-        this.buffer = page;
-        this.slotLength = slotLength;
-        this.size = size;
-        this.mask = size - 1;
+        super(page, slotLength);
     }
 
     /**
@@ -85,23 +74,7 @@ public final class FrontRing
         rspCons = index;
     }
 
-    /** @return the shared page. */
-    public AtomicBuffer buffer()
-    {
-        return buffer;
-    }
 
-    /** @return {@code RING_SIZE}: the slot count, a power of two. */
-    public int size()
-    {
-        return size;
-    }
-
-    /** @return length of one slot in bytes. */
-    public int slotLength()
-    {
-        return slotLength;
-    }
 
     /** @return {@code req_prod_pvt}: the index the next request will be written at (u32). */
     public int reqProdPvt()
@@ -127,27 +100,6 @@ public final class FrontRing
         this.rspCons = rspCons;
     }
 
-    /**
-     * {@code RING_GET_REQUEST}.
-     *
-     * @param index a free-running request index.
-     * @return byte offset of its slot in {@link #buffer()}.
-     */
-    public int requestOffset(final int index)
-    {
-        return RING_OFFSET + (index & mask) * slotLength;
-    }
-
-    /**
-     * {@code RING_GET_RESPONSE}: responses share the request slots.
-     *
-     * @param index a free-running response index.
-     * @return byte offset of its slot in {@link #buffer()}.
-     */
-    public int responseOffset(final int index)
-    {
-        return RING_OFFSET + (index & mask) * slotLength;
-    }
 
     /** @return {@code RING_FREE_REQUESTS}: {@code size - (reqProdPvt - rspCons)}, u32 arithmetic. */
     public int freeRequests()

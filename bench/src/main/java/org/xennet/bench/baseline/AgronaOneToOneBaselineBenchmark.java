@@ -72,30 +72,29 @@ public class AgronaOneToOneBaselineBenchmark
 
     private RingBuffer requests;
     private RingBuffer responses;
-    private IdleStrategy frontIdle;
-    private IdleStrategy backIdle;
-    private final ResponseHandler responseHandler = new ResponseHandler();
-    private final RequestHandler requestHandler = new RequestHandler();
-    private int outstanding;
+    private FrontSide frontSide;
+    private BackSide backSide;
 
-    /** Allocates both rings off-heap, cache-line aligned. */
+    /**
+     * Allocates both rings off-heap, cache-line aligned. Each side creates its own state on its first call, on its
+     * own thread, so what one side writes never shares a cache line with what the other reads.
+     */
     @Setup(Level.Trial)
     public void setUp()
     {
         requests = new OneToOneRingBuffer(newRingBuffer());
         responses = new OneToOneRingBuffer(newRingBuffer());
-        frontIdle = IdleStrategies.create(idle);
-        backIdle = IdleStrategies.create(idle);
-        outstanding = 0;
+        frontSide = null;
+        backSide = null;
     }
 
     /** Fails the trial (JMH reports it with {@code -foe true}) if any response came back wrong. */
     @TearDown(Level.Trial)
     public void checkResponses()
     {
-        if (responseHandler.errors != 0)
+        if (frontSide != null && frontSide.errors != 0)
         {
-            throw new IllegalStateException("bad responses: errors=" + responseHandler.errors);
+            throw new IllegalStateException("bad responses: errors=" + frontSide.errors);
         }
     }
 
@@ -111,34 +110,13 @@ public class AgronaOneToOneBaselineBenchmark
     @GroupThreads(1)
     public void front(final Control control, final MessageCounters counters, final SpinCounters spins)
     {
-        // finish a batch cut short at the end of the previous iteration before starting a new one
-        if (outstanding > 0 && !awaitResponses(control, counters, spins))
+        FrontSide side = frontSide;
+        if (side == null)
         {
-            return;
+            side = new FrontSide(requests, responses, batch, IdleStrategies.create(idle));
+            frontSide = side;
         }
-        final RingBuffer requests = this.requests;
-        final MutableDirectBuffer buffer = requests.buffer();
-        for (int i = 0; i < batch; i++)
-        {
-            int index;
-            while ((index = requests.tryClaim(REQUEST_TYPE_ID, MESSAGE_LENGTH)) < 0)
-            {
-                spins.ringFull++;
-                if (control.stopMeasurement)
-                {
-                    return;
-                }
-                frontIdle.idle();
-            }
-            buffer.putInt(index + ID_OFFSET, i);
-            buffer.putInt(index + STATUS_OFFSET, 0);
-            buffer.putInt(index + GREF_OFFSET, 8 + i);
-            buffer.putInt(index + SIZE_OFFSET, FRAME_SIZE);
-            requests.commit(index);
-            outstanding++;
-        }
-        frontIdle.reset();
-        awaitResponses(control, counters, spins);
+        side.roundTrip(control, counters, spins);
     }
 
     /**
@@ -151,40 +129,13 @@ public class AgronaOneToOneBaselineBenchmark
     @GroupThreads(1)
     public void back(final SpinCounters spins)
     {
-        requestHandler.spins = spins;
-        if (requests.read(requestHandler) == 0)
+        BackSide side = backSide;
+        if (side == null)
         {
-            spins.pollEmpty++;
-            backIdle.idle();
+            side = new BackSide(requests, responses, IdleStrategies.create(idle));
+            backSide = side;
         }
-        else
-        {
-            backIdle.reset();
-        }
-    }
-
-    private boolean awaitResponses(final Control control, final MessageCounters counters, final SpinCounters spins)
-    {
-        while (outstanding > 0)
-        {
-            final int received = responses.read(responseHandler, outstanding);
-            if (received > 0)
-            {
-                outstanding -= received;
-                counters.messages += received;
-                frontIdle.reset();
-            }
-            else
-            {
-                spins.pollEmpty++;
-                if (control.stopMeasurement)
-                {
-                    return false;
-                }
-                frontIdle.idle();
-            }
-        }
-        return true;
+        side.poll(spins);
     }
 
     private static UnsafeBuffer newRingBuffer()
@@ -194,9 +145,115 @@ public class AgronaOneToOneBaselineBenchmark
         return new UnsafeBuffer(memory);
     }
 
-    private final class RequestHandler implements MessageHandler
+    /** The requesting half, touched by the front thread only; also the response handler. */
+    static final class FrontSide implements MessageHandler
     {
-        SpinCounters spins;
+        private final RingBuffer requests;
+        private final RingBuffer responses;
+        private final int batch;
+        private final IdleStrategy idle;
+        private int outstanding;
+        int errors;
+
+        FrontSide(final RingBuffer requests, final RingBuffer responses, final int batch, final IdleStrategy idle)
+        {
+            this.requests = requests;
+            this.responses = responses;
+            this.batch = batch;
+            this.idle = idle;
+        }
+
+        void roundTrip(final Control control, final MessageCounters counters, final SpinCounters spins)
+        {
+            // finish a batch cut short at the end of the previous iteration before starting a new one
+            if (outstanding > 0 && !awaitResponses(control, counters, spins))
+            {
+                return;
+            }
+            final RingBuffer requests = this.requests;
+            final MutableDirectBuffer buffer = requests.buffer();
+            for (int i = 0; i < batch; i++)
+            {
+                int index;
+                while ((index = requests.tryClaim(REQUEST_TYPE_ID, MESSAGE_LENGTH)) < 0)
+                {
+                    spins.ringFull++;
+                    if (control.stopMeasurement)
+                    {
+                        return;
+                    }
+                    idle.idle();
+                }
+                buffer.putInt(index + ID_OFFSET, i);
+                buffer.putInt(index + STATUS_OFFSET, 0);
+                buffer.putInt(index + GREF_OFFSET, 8 + i);
+                buffer.putInt(index + SIZE_OFFSET, FRAME_SIZE);
+                requests.commit(index);
+                outstanding++;
+            }
+            idle.reset();
+            awaitResponses(control, counters, spins);
+        }
+
+        private boolean awaitResponses(final Control control, final MessageCounters counters, final SpinCounters spins)
+        {
+            while (outstanding > 0)
+            {
+                final int received = responses.read(this, outstanding);
+                if (received > 0)
+                {
+                    outstanding -= received;
+                    counters.messages += received;
+                    idle.reset();
+                }
+                else
+                {
+                    spins.pollEmpty++;
+                    if (control.stopMeasurement)
+                    {
+                        return false;
+                    }
+                    idle.idle();
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+        {
+            errors += buffer.getInt(index + STATUS_OFFSET) == 0 ? 0 : 1;
+        }
+    }
+
+    /** The answering half, touched by the back thread only; also the request handler. */
+    static final class BackSide implements MessageHandler
+    {
+        private final RingBuffer requests;
+        private final RingBuffer responses;
+        private final IdleStrategy idle;
+        private SpinCounters spins;
+
+        BackSide(final RingBuffer requests, final RingBuffer responses, final IdleStrategy idle)
+        {
+            this.requests = requests;
+            this.responses = responses;
+            this.idle = idle;
+        }
+
+        void poll(final SpinCounters spins)
+        {
+            this.spins = spins;
+            if (requests.read(this) == 0)
+            {
+                spins.pollEmpty++;
+                idle.idle();
+            }
+            else
+            {
+                idle.reset();
+            }
+        }
 
         @Override
         public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
@@ -204,31 +261,17 @@ public class AgronaOneToOneBaselineBenchmark
             // read the request once, then answer it in the response ring
             final int id = buffer.getInt(index + ID_OFFSET);
             final int size = buffer.getInt(index + SIZE_OFFSET);
-            final RingBuffer responses = AgronaOneToOneBaselineBenchmark.this.responses;
+            final RingBuffer responses = this.responses;
             int claimed;
             while ((claimed = responses.tryClaim(RESPONSE_TYPE_ID, MESSAGE_LENGTH)) < 0)
             {
                 spins.ringFull++;
-                backIdle.idle();
+                idle.idle();
             }
             final MutableDirectBuffer out = responses.buffer();
             out.putInt(claimed + ID_OFFSET, id);
             out.putInt(claimed + STATUS_OFFSET, size > 0 ? 0 : -1);
             responses.commit(claimed);
-        }
-    }
-
-    private static final class ResponseHandler implements MessageHandler
-    {
-        int errors;
-
-        @Override
-        public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
-        {
-            if (buffer.getInt(index + STATUS_OFFSET) != 0)
-            {
-                errors++;
-            }
         }
     }
 

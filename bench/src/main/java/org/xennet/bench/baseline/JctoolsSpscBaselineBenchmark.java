@@ -60,10 +60,10 @@ public class JctoolsSpscBaselineBenchmark
     private SpscArrayQueue<Message> requests;
     private SpscArrayQueue<Message> responses;
     private Message[] pool;
-    private IdleStrategy frontIdle;
-    private IdleStrategy backIdle;
-    private int outstanding;
-    private int errors;
+    private FrontSide frontSide;
+    private BackSide backSide;
+    private ConsumerSide consumerSide;
+    private IdleStrategy producerIdle;
 
     /** A preallocated message, mirroring a netif TX request and its response. */
     static final class Message
@@ -74,7 +74,11 @@ public class JctoolsSpscBaselineBenchmark
         int status;
     }
 
-    /** Allocates the queues and every element up front: nothing is allocated while measuring. */
+    /**
+     * Allocates the queues and every element up front: nothing is allocated while measuring. Each side creates
+     * its own mutable state on its first call, on its own thread, so the sides share no written cache line
+     * other than the queues' and the elements'.
+     */
     @Setup(Level.Trial)
     public void setUp()
     {
@@ -89,15 +93,17 @@ public class JctoolsSpscBaselineBenchmark
             message.size = FRAME_SIZE;
             pool[i] = message;
         }
-        frontIdle = IdleStrategies.create(idle);
-        backIdle = IdleStrategies.create(idle);
-        outstanding = 0;
+        frontSide = null;
+        backSide = null;
+        consumerSide = null;
+        producerIdle = null;
     }
 
     /** Fails the trial (JMH reports it with {@code -foe true}) if any element came back wrong. */
     @TearDown(Level.Trial)
     public void checkResponses()
     {
+        final int errors = (frontSide == null ? 0 : frontSide.errors) + (consumerSide == null ? 0 : consumerSide.errors);
         if (errors != 0)
         {
             throw new IllegalStateException("bad responses: errors=" + errors);
@@ -116,32 +122,13 @@ public class JctoolsSpscBaselineBenchmark
     @GroupThreads(1)
     public void front(final Control control, final MessageCounters counters, final SpinCounters spins)
     {
-        // finish a batch cut short at the end of the previous iteration before reusing its elements
-        if (outstanding > 0 && !awaitResponses(control, counters, spins))
+        FrontSide side = frontSide;
+        if (side == null)
         {
-            return;
+            side = new FrontSide(requests, responses, pool, batch, IdleStrategies.create(idle));
+            frontSide = side;
         }
-        final Message[] pool = this.pool;
-        for (int i = 0; i < batch; i++)
-        {
-            final Message message = pool[i];
-            message.id = i;
-            message.gref = 8 + i;
-            message.size = FRAME_SIZE;
-            message.status = 1;
-            while (!requests.offer(message))
-            {
-                spins.ringFull++;
-                if (control.stopMeasurement)
-                {
-                    return;
-                }
-                frontIdle.idle();
-            }
-            outstanding++;
-        }
-        frontIdle.reset();
-        awaitResponses(control, counters, spins);
+        side.roundTrip(control, counters, spins);
     }
 
     /**
@@ -154,24 +141,13 @@ public class JctoolsSpscBaselineBenchmark
     @GroupThreads(1)
     public void back(final SpinCounters spins)
     {
-        Message message = requests.poll();
-        if (message == null)
+        BackSide side = backSide;
+        if (side == null)
         {
-            spins.pollEmpty++;
-            backIdle.idle();
-            return;
+            side = new BackSide(requests, responses, IdleStrategies.create(idle));
+            backSide = side;
         }
-        do
-        {
-            message.status = message.size > 0 ? 0 : -1;
-            while (!responses.offer(message))
-            {
-                spins.ringFull++;
-                backIdle.idle();
-            }
-        }
-        while ((message = requests.poll()) != null);
-        backIdle.reset();
+        side.poll(spins);
     }
 
     /**
@@ -185,19 +161,26 @@ public class JctoolsSpscBaselineBenchmark
     @GroupThreads(1)
     public void producer(final Control control, final SpinCounters spins)
     {
+        IdleStrategy idle = producerIdle;
+        if (idle == null)
+        {
+            idle = IdleStrategies.create(this.idle);
+            producerIdle = idle;
+        }
+        final SpscArrayQueue<Message> queue = requests;
         final Message[] pool = this.pool;
         for (int i = 0; i < batch; i++)
         {
-            while (!requests.offer(pool[i]))
+            while (!queue.offer(pool[i]))
             {
                 spins.ringFull++;
                 if (control.stopMeasurement)
                 {
                     return;
                 }
-                frontIdle.idle();
+                idle.idle();
             }
-            frontIdle.reset();
+            idle.reset();
         }
     }
 
@@ -212,48 +195,163 @@ public class JctoolsSpscBaselineBenchmark
     @GroupThreads(1)
     public void consumer(final MessageCounters counters, final SpinCounters spins)
     {
-        int consumed = 0;
-        Message message;
-        while ((message = requests.poll()) != null)
+        ConsumerSide side = consumerSide;
+        if (side == null)
         {
-            errors += message.size > 0 ? 0 : 1;
-            consumed++;
+            side = new ConsumerSide(requests, IdleStrategies.create(idle));
+            consumerSide = side;
         }
-        if (consumed == 0)
+        side.poll(counters, spins);
+    }
+
+    /** The round trip's requesting half, touched by the front thread only. */
+    static final class FrontSide
+    {
+        private final SpscArrayQueue<Message> requests;
+        private final SpscArrayQueue<Message> responses;
+        private final Message[] pool;
+        private final int batch;
+        private final IdleStrategy idle;
+        private int outstanding;
+        int errors;
+
+        FrontSide(final SpscArrayQueue<Message> requests, final SpscArrayQueue<Message> responses,
+            final Message[] pool, final int batch, final IdleStrategy idle)
         {
-            spins.pollEmpty++;
-            backIdle.idle();
+            this.requests = requests;
+            this.responses = responses;
+            this.pool = pool;
+            this.batch = batch;
+            this.idle = idle;
         }
-        else
+
+        void roundTrip(final Control control, final MessageCounters counters, final SpinCounters spins)
         {
-            counters.messages += consumed;
-            backIdle.reset();
+            // finish a batch cut short at the end of the previous iteration before reusing its elements
+            if (outstanding > 0 && !awaitResponses(control, counters, spins))
+            {
+                return;
+            }
+            final Message[] pool = this.pool;
+            for (int i = 0; i < batch; i++)
+            {
+                final Message message = pool[i];
+                message.id = i;
+                message.gref = 8 + i;
+                message.size = FRAME_SIZE;
+                message.status = 1;
+                while (!requests.offer(message))
+                {
+                    spins.ringFull++;
+                    if (control.stopMeasurement)
+                    {
+                        return;
+                    }
+                    idle.idle();
+                }
+                outstanding++;
+            }
+            idle.reset();
+            awaitResponses(control, counters, spins);
+        }
+
+        private boolean awaitResponses(final Control control, final MessageCounters counters, final SpinCounters spins)
+        {
+            while (outstanding > 0)
+            {
+                final Message message = responses.poll();
+                if (message != null)
+                {
+                    errors += message.status == 0 ? 0 : 1;
+                    outstanding--;
+                    counters.messages++;
+                    idle.reset();
+                }
+                else
+                {
+                    spins.pollEmpty++;
+                    if (control.stopMeasurement)
+                    {
+                        return false;
+                    }
+                    idle.idle();
+                }
+            }
+            return true;
         }
     }
 
-    private boolean awaitResponses(final Control control, final MessageCounters counters, final SpinCounters spins)
+    /** The round trip's answering half, touched by the back thread only. */
+    static final class BackSide
     {
-        while (outstanding > 0)
+        private final SpscArrayQueue<Message> requests;
+        private final SpscArrayQueue<Message> responses;
+        private final IdleStrategy idle;
+
+        BackSide(final SpscArrayQueue<Message> requests, final SpscArrayQueue<Message> responses,
+            final IdleStrategy idle)
         {
-            final Message message = responses.poll();
-            if (message != null)
+            this.requests = requests;
+            this.responses = responses;
+            this.idle = idle;
+        }
+
+        void poll(final SpinCounters spins)
+        {
+            Message message = requests.poll();
+            if (message == null)
             {
-                errors += message.status == 0 ? 0 : 1;
-                outstanding--;
-                counters.messages++;
-                frontIdle.reset();
+                spins.pollEmpty++;
+                idle.idle();
+                return;
+            }
+            do
+            {
+                message.status = message.size > 0 ? 0 : -1;
+                while (!responses.offer(message))
+                {
+                    spins.ringFull++;
+                    idle.idle();
+                }
+            }
+            while ((message = requests.poll()) != null);
+            idle.reset();
+        }
+    }
+
+    /** The one-way consumer, touched by the consumer thread only. */
+    static final class ConsumerSide
+    {
+        private final SpscArrayQueue<Message> queue;
+        private final IdleStrategy idle;
+        int errors;
+
+        ConsumerSide(final SpscArrayQueue<Message> queue, final IdleStrategy idle)
+        {
+            this.queue = queue;
+            this.idle = idle;
+        }
+
+        void poll(final MessageCounters counters, final SpinCounters spins)
+        {
+            int consumed = 0;
+            Message message;
+            while ((message = queue.poll()) != null)
+            {
+                errors += message.size > 0 ? 0 : 1;
+                consumed++;
+            }
+            if (consumed == 0)
+            {
+                spins.pollEmpty++;
+                idle.idle();
             }
             else
             {
-                spins.pollEmpty++;
-                if (control.stopMeasurement)
-                {
-                    return false;
-                }
-                frontIdle.idle();
+                counters.messages += consumed;
+                idle.reset();
             }
         }
-        return true;
     }
 
     /**

@@ -66,45 +66,37 @@ public class NetifTxRingRoundTripBenchmark
     @Param({IdleStrategies.BACKOFF})
     public String idle;
 
-    private FrontRing front;
-    private BackRing back;
-    private final NetifTxRequestFlyweight frontRequest = new NetifTxRequestFlyweight();
-    private final NetifTxResponseFlyweight frontResponse = new NetifTxResponseFlyweight();
-    private final NetifTxRequestFlyweight backRequest = new NetifTxRequestFlyweight();
-    private final NetifTxResponseFlyweight backResponse = new NetifTxResponseFlyweight();
-    private IdleStrategy frontIdle;
-    private IdleStrategy backIdle;
-    private int outstanding;
-    private int errors;
+    private AtomicBuffer page;
+    private FrontSide frontSide;
+    private BackSide backSide;
 
-    /** Allocates one page-aligned shared ring page and initialises both ends, as a frontend and backend would. */
+    /**
+     * Allocates one page-aligned shared ring page and runs SHARED_RING_INIT, as a frontend does before granting
+     * it. Each side creates its own ring object on its first call, on its own thread, so the two sides' private
+     * indices never share a cache line (in C they live on two thread stacks).
+     */
     @Setup(Level.Trial)
     public void setUp()
     {
-        final AtomicBuffer page = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
+        page = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
             SharedRingDescriptor.PAGE_LENGTH, SharedRingDescriptor.PAGE_ALIGNMENT));
-        front = NetifTxRing.front(page);
-        front.sharedRingInit();
-        front.init();
-        back = NetifTxRing.back(page);
-        back.init();
-        if (batch < 1 || batch > front.size())
+        final FrontRing init = NetifTxRing.front(page);
+        if (batch < 1 || batch > init.size())
         {
-            throw new IllegalArgumentException("batch must fit the ring: batch=" + batch + ", size=" + front.size());
+            throw new IllegalArgumentException("batch must fit the ring: batch=" + batch + ", size=" + init.size());
         }
-        frontIdle = IdleStrategies.create(idle);
-        backIdle = IdleStrategies.create(idle);
-        outstanding = 0;
-        errors = 0;
+        init.sharedRingInit();
+        frontSide = null;
+        backSide = null;
     }
 
     /** Fails the trial (JMH reports it with {@code -foe true}) if any response came back wrong. */
     @TearDown(Level.Trial)
     public void checkResponses()
     {
-        if (errors != 0)
+        if (frontSide != null && frontSide.errors != 0)
         {
-            throw new IllegalStateException("bad responses: errors=" + errors);
+            throw new IllegalStateException("bad responses: errors=" + frontSide.errors);
         }
     }
 
@@ -122,37 +114,13 @@ public class NetifTxRingRoundTripBenchmark
     public void front(
         final Control control, final MessageCounters counters, final SpinCounters spins, final NotifyCounters notifies)
     {
-        // finish a batch cut short at the end of the previous iteration before starting a new one
-        if (outstanding > 0 && !awaitResponses(control, counters, spins))
+        FrontSide side = frontSide;
+        if (side == null)
         {
-            return;
+            side = new FrontSide(page, batch, IdleStrategies.create(idle));
+            frontSide = side;
         }
-        final FrontRing front = this.front;
-        final AtomicBuffer buffer = front.buffer();
-        final NetifTxRequestFlyweight request = frontRequest;
-        for (int i = 0; i < batch; i++)
-        {
-            while (front.isFull())
-            {
-                spins.ringFull++;
-                if (control.stopMeasurement)
-                {
-                    return;
-                }
-                frontIdle.idle();
-            }
-            final int reqProdPvt = front.reqProdPvt();
-            request.wrap(buffer, front.requestOffset(reqProdPvt))
-                .gref(FIRST_GREF + i).offset(0).flags(0).id(i).size(FRAME_SIZE);
-            front.reqProdPvt(reqProdPvt + 1);
-            outstanding++;
-        }
-        if (front.pushRequestsAndCheckNotify())
-        {
-            notifies.notifies++;
-        }
-        frontIdle.reset();
-        awaitResponses(control, counters, spins);
+        side.roundTrip(control, counters, spins, notifies);
     }
 
     /**
@@ -166,84 +134,168 @@ public class NetifTxRingRoundTripBenchmark
     @GroupThreads(1)
     public void back(final SpinCounters spins, final NotifyCounters notifies)
     {
-        final BackRing back = this.back;
-        final AtomicBuffer buffer = back.buffer();
-        final NetifTxRequestFlyweight request = backRequest;
-        final NetifTxResponseFlyweight response = backResponse;
-        final int size = back.size();
-        final int reqProd = back.reqProdAcquire();
-        if (back.requestProdOverflow(reqProd))
+        BackSide side = backSide;
+        if (side == null)
         {
-            throw new IllegalStateException("ill-behaved front: reqProd=" + reqProd + ", rspProdPvt=" +
-                back.rspProdPvt());
+            side = new BackSide(page, IdleStrategies.create(idle));
+            backSide = side;
         }
-        int reqCons = back.reqCons();
-        int rspProdPvt = back.rspProdPvt();
-        // RING_REQUEST_CONS_OVERFLOW: never consume more requests than there is room to answer
-        while (reqCons != reqProd && reqCons - rspProdPvt < size)
+        side.poll(spins, notifies);
+    }
+
+    /** The frontend's half: its ring object, flyweights and wait state, touched by the front thread only. */
+    static final class FrontSide
+    {
+        private final FrontRing front;
+        private final AtomicBuffer buffer;
+        private final int batch;
+        private final IdleStrategy idle;
+        private final NetifTxRequestFlyweight request = new NetifTxRequestFlyweight();
+        private final NetifTxResponseFlyweight response = new NetifTxResponseFlyweight();
+        private int outstanding;
+        int errors;
+
+        FrontSide(final AtomicBuffer page, final int batch, final IdleStrategy idle)
         {
-            // read the peer's slot once into locals (RING_COPY_REQUEST), then answer in the same slot array
-            request.wrap(buffer, back.requestOffset(reqCons));
-            final int id = request.id();
-            final int length = request.size();
-            response.wrap(buffer, back.responseOffset(rspProdPvt))
-                .id(id).status(length > 0 ? NetifResponseStatus.OKAY : NetifResponseStatus.ERROR);
-            reqCons++;
-            rspProdPvt++;
+            this.front = NetifTxRing.front(page);
+            this.front.init();
+            this.buffer = front.buffer();
+            this.batch = batch;
+            this.idle = idle;
         }
-        final boolean worked = reqCons != back.reqCons();
-        back.reqCons(reqCons);
-        back.rspProdPvt(rspProdPvt);
-        if (worked)
+
+        void roundTrip(
+            final Control control, final MessageCounters counters, final SpinCounters spins, final NotifyCounters notifies)
         {
-            if (back.pushResponsesAndCheckNotify())
+            // finish a batch cut short at the end of the previous iteration before starting a new one
+            if (outstanding > 0 && !awaitResponses(control, counters, spins))
+            {
+                return;
+            }
+            final FrontRing front = this.front;
+            final NetifTxRequestFlyweight request = this.request;
+            for (int i = 0; i < batch; i++)
+            {
+                while (front.isFull())
+                {
+                    spins.ringFull++;
+                    if (control.stopMeasurement)
+                    {
+                        return;
+                    }
+                    idle.idle();
+                }
+                final int reqProdPvt = front.reqProdPvt();
+                request.wrap(buffer, front.requestOffset(reqProdPvt))
+                    .gref(FIRST_GREF + i).offset(0).flags(0).id(i).size(FRAME_SIZE);
+                front.reqProdPvt(reqProdPvt + 1);
+                outstanding++;
+            }
+            if (front.pushRequestsAndCheckNotify())
             {
                 notifies.notifies++;
             }
-            backIdle.reset();
+            idle.reset();
+            awaitResponses(control, counters, spins);
         }
-        else if (back.finalCheckForRequests() == 0)
+
+        private boolean awaitResponses(final Control control, final MessageCounters counters, final SpinCounters spins)
         {
-            spins.pollEmpty++;
-            backIdle.idle();
+            final FrontRing front = this.front;
+            final NetifTxResponseFlyweight response = this.response;
+            while (outstanding > 0)
+            {
+                final int rspProd = front.rspProdAcquire();
+                int rspCons = front.rspCons();
+                if (rspCons != rspProd)
+                {
+                    final int received = rspProd - rspCons;
+                    for (; rspCons != rspProd; rspCons++)
+                    {
+                        response.wrap(buffer, front.responseOffset(rspCons));
+                        final int status = response.status();
+                        final int id = response.id();
+                        errors += status == NetifResponseStatus.OKAY && id < batch ? 0 : 1;
+                    }
+                    front.rspCons(rspCons);
+                    outstanding -= received;
+                    counters.messages += received;
+                    idle.reset();
+                }
+                else if (front.finalCheckForResponses() == 0)
+                {
+                    spins.pollEmpty++;
+                    if (control.stopMeasurement)
+                    {
+                        return false;
+                    }
+                    idle.idle();
+                }
+            }
+            return true;
         }
     }
 
-    private boolean awaitResponses(final Control control, final MessageCounters counters, final SpinCounters spins)
+    /** The backend's half: its ring object, flyweights and wait state, touched by the back thread only. */
+    static final class BackSide
     {
-        final FrontRing front = this.front;
-        final AtomicBuffer buffer = front.buffer();
-        final NetifTxResponseFlyweight response = frontResponse;
-        while (outstanding > 0)
+        private final BackRing back;
+        private final AtomicBuffer buffer;
+        private final IdleStrategy idle;
+        private final NetifTxRequestFlyweight request = new NetifTxRequestFlyweight();
+        private final NetifTxResponseFlyweight response = new NetifTxResponseFlyweight();
+
+        BackSide(final AtomicBuffer page, final IdleStrategy idle)
         {
-            final int rspProd = front.rspProdAcquire();
-            int rspCons = front.rspCons();
-            if (rspCons != rspProd)
+            this.back = NetifTxRing.back(page);
+            this.back.init();
+            this.buffer = back.buffer();
+            this.idle = idle;
+        }
+
+        void poll(final SpinCounters spins, final NotifyCounters notifies)
+        {
+            final BackRing back = this.back;
+            final NetifTxRequestFlyweight request = this.request;
+            final NetifTxResponseFlyweight response = this.response;
+            final int size = back.size();
+            final int reqProd = back.reqProdAcquire();
+            if (back.requestProdOverflow(reqProd))
             {
-                final int received = rspProd - rspCons;
-                for (; rspCons != rspProd; rspCons++)
-                {
-                    response.wrap(buffer, front.responseOffset(rspCons));
-                    final int status = response.status();
-                    final int id = response.id();
-                    errors += status == NetifResponseStatus.OKAY && id < batch ? 0 : 1;
-                }
-                front.rspCons(rspCons);
-                outstanding -= received;
-                counters.messages += received;
-                frontIdle.reset();
+                throw new IllegalStateException("ill-behaved front: reqProd=" + reqProd + ", rspProdPvt=" +
+                    back.rspProdPvt());
             }
-            else if (front.finalCheckForResponses() == 0)
+            final int firstReqCons = back.reqCons();
+            int reqCons = firstReqCons;
+            int rspProdPvt = back.rspProdPvt();
+            // RING_REQUEST_CONS_OVERFLOW: never consume more requests than there is room to answer
+            while (reqCons != reqProd && reqCons - rspProdPvt < size)
+            {
+                // read the peer's slot once into locals (RING_COPY_REQUEST), then answer in the same slot array
+                request.wrap(buffer, back.requestOffset(reqCons));
+                final int id = request.id();
+                final int length = request.size();
+                response.wrap(buffer, back.responseOffset(rspProdPvt))
+                    .id(id).status(length > 0 ? NetifResponseStatus.OKAY : NetifResponseStatus.ERROR);
+                reqCons++;
+                rspProdPvt++;
+            }
+            back.reqCons(reqCons);
+            back.rspProdPvt(rspProdPvt);
+            if (reqCons != firstReqCons)
+            {
+                if (back.pushResponsesAndCheckNotify())
+                {
+                    notifies.notifies++;
+                }
+                idle.reset();
+            }
+            else if (back.finalCheckForRequests() == 0)
             {
                 spins.pollEmpty++;
-                if (control.stopMeasurement)
-                {
-                    return false;
-                }
-                frontIdle.idle();
+                idle.idle();
             }
         }
-        return true;
     }
 
     /**

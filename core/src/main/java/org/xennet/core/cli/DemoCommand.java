@@ -1,19 +1,30 @@
 package org.xennet.core.cli;
 
 import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 import org.agrona.concurrent.UnsafeBuffer;
+import org.xennet.core.capture.PcapPrecision;
+import org.xennet.core.capture.PcapSink;
 import org.xennet.core.device.Loopback;
+import org.xennet.core.device.XenbusNetDevice;
+import org.xennet.core.event.EventChannelRegistry;
+import org.xennet.core.netback.XenbusNetBack;
 import org.xennet.core.netback.NetBack;
+import org.xennet.core.netback.PacketSink;
 import org.xennet.core.netfront.NetFront;
 import org.xennet.core.netfront.NetFrontConfig;
 import org.xennet.core.netfront.NetFrontResult;
 import org.xennet.core.netfront.TxClaim;
+import org.xennet.core.xenbus.XenbusStateListener;
+import org.xennet.core.xenstore.XenStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -27,7 +38,9 @@ import picocli.CommandLine.Option;
         "Run a loopback netfront -> netback -> netfront exchange in process and print what it moved:",
         "packets, bytes, transmit and refill results by name, grant refs still in use after close.",
         "--grant-version 1 --first-frame 0x100000000 places guest pages beyond a v1 grant table's reach:",
-        "every transmit and refill then fails cleanly with FRAME_OUT_OF_RANGE and nothing leaks."})
+        "every transmit and refill then fails cleanly with FRAME_OUT_OF_RANGE and nothing leaks.",
+        "Both vifs are plugged in through xenstore (embedded, or --xenstore SOCKET) and opened and closed with the",
+        "xenbus handshake; every state either end switches to is printed."})
 public final class DemoCommand implements Callable<Integer>
 {
     @Option(names = "--packets", paramLabel = "N", description = "packets to transmit (default ${DEFAULT-VALUE})")
@@ -44,6 +57,20 @@ public final class DemoCommand implements Callable<Integer>
     @Option(names = "--seed", paramLabel = "SEED", description = "seed of the packet sizes (default ${DEFAULT-VALUE})")
     private long seed = 42;
 
+    @Option(names = "--pcap", paramLabel = "FILE", description = "write every packet A's backend sees to a pcap file")
+    private java.nio.file.Path pcap;
+
+    @Option(names = "--pcap-precision", paramLabel = "P", defaultValue = "MICRO",
+        description = "pcap timestamps: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
+    private PcapPrecision pcapPrecision;
+
+    @Option(names = "--backend", paramLabel = "modern|legacy",
+        description = "backend behaviour on a frontend going back to Initialising (default ${DEFAULT-VALUE})")
+    private String backend = "modern";
+
+    @Mixin
+    private XenStoreOption xenStoreOption;
+
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
@@ -53,19 +80,79 @@ public final class DemoCommand implements Callable<Integer>
     private long receivedBytes;
 
     @Override
-    public Integer call()
+    public Integer call() throws java.io.IOException
     {
         validate();
+        final XenbusNetBack.Behaviour behaviour = XenbusNetBack.Behaviour.valueOf(backend.toUpperCase(Locale.ROOT));
         final PrintWriter out = spec.commandLine().getOut();
-        final Loopback loopback = new Loopback(grantVersion, firstFrame, 0x1000);
+        final PacketSink[] delivery = new PacketSink[1];
+        final PcapSink capture = null == pcap ? null : new PcapSink(pcap, pcapPrecision, PcapSink.DEFAULT_SNAP_LENGTH,
+            (buffer, offset, length) -> delivery[0].onPacket(buffer, offset, length));
+        final Loopback loopback = new Loopback(grantVersion, firstFrame, 0x1000, sink ->
+        {
+            delivery[0] = sink; // the capture sees each packet, then hands it on to B
+            return null == capture ? sink : capture;
+        });
         out.printf("xennet demo: grant v%d, guest pages from frame 0x%x, ring pages from frame 0x1000%n",
             grantVersion, firstFrame);
-        final int opened = loopback.open();
-        if (opened != NetFrontResult.OK)
+        try (XenStore store = xenStoreOption.open())
         {
-            out.println("open failed: " + NetFrontResult.resultString(opened));
+            final long start = System.nanoTime();
+            final XenbusStateListener listener = (path, from, to) ->
+            {
+                synchronized (out)
+                {
+                    out.printf("%7.1f ms  %-36s %s -> %s%n", (System.nanoTime() - start) / 1e6, path, from, to);
+                    out.flush();
+                }
+            };
+            final EventChannelRegistry registry = new EventChannelRegistry();
+            final Duration timeout = Duration.ofSeconds(5);
+            out.println("xenbus: " + (xenStoreOption.socket() == null ? "embedded xenstore" :
+                "xenstored at " + xenStoreOption.socket()) + ", " + backend + " backend");
+            final XenbusNetDevice vifB = new XenbusNetDevice(
+                store, loopback.b(), 0, "00:16:3e:00:00:02", registry, behaviour, timeout, listener);
+            final XenbusNetDevice vifA = new XenbusNetDevice(
+                store, loopback.a(), 0, "00:16:3e:00:00:01", registry, behaviour, timeout, listener);
+            try
+            {
+                vifB.open(); // the receiver is ready before the sender, as Loopback.open()
+                vifA.open();
+                exchange(loopback, out);
+            }
+            finally
+            {
+                vifA.unplug();
+                vifB.unplug();
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            out.println("xenbus failed: " + ex.getMessage());
+            closeCapture(capture, out);
+            out.flush();
             return 1;
         }
+        final int refsA = loopback.a().guest().allocator().used();
+        final int refsB = loopback.b().guest().allocator().used();
+        out.printf("grant refs in use after close: %d (A=%d, B=%d)%n", refsA + refsB, refsA, refsB);
+        closeCapture(capture, out);
+        out.flush();
+        return refsA + refsB == 0 ? 0 : 1;
+    }
+
+    private void closeCapture(final PcapSink capture, final PrintWriter out)
+    {
+        if (null != capture)
+        {
+            capture.close(); // flushes
+            out.printf("captured:    %d packets to %s%s%n", capture.packets(), pcap,
+                null == capture.failure() ? "" : " (failed: " + capture.failure().getMessage() + ")");
+        }
+    }
+
+    private void exchange(final Loopback loopback, final PrintWriter out)
+    {
         final NetFront a = loopback.a().front();
         final NetFront b = loopback.b().front();
         final NetBack backA = loopback.a().back();
@@ -78,12 +165,7 @@ public final class DemoCommand implements Callable<Integer>
         out.println("refill results:   " + format(refillResults));
         out.printf("errors: tx %d, tx dropped %d, rx %d, rx dropped %d; state A=%s B=%s%n",
             a.txErrors(), a.txDropped(), b.rxErrors(), b.rxDropped(), a.state(), b.state());
-        loopback.close();
-        final int refsA = loopback.a().guest().allocator().used();
-        final int refsB = loopback.b().guest().allocator().used();
-        out.printf("grant refs in use after close: %d (A=%d, B=%d)%n", refsA + refsB, refsA, refsB);
         out.flush();
-        return refsA + refsB == 0 ? 0 : 1;
     }
 
     private void validate()
@@ -92,6 +174,11 @@ public final class DemoCommand implements Callable<Integer>
         {
             throw new CommandLine.ParameterException(spec.commandLine(),
                 "--grant-version must be 1 or 2: grantVersion=" + grantVersion);
+        }
+        if (!"modern".equalsIgnoreCase(backend) && !"legacy".equalsIgnoreCase(backend))
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                "--backend must be modern or legacy: backend=" + backend);
         }
         if (packets < 1)
         {

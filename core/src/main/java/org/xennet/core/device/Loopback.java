@@ -1,5 +1,8 @@
 package org.xennet.core.device;
 
+import java.util.function.UnaryOperator;
+
+import org.xennet.core.netback.PacketSink;
 import org.xennet.core.netback.PacketSinks;
 import org.xennet.core.netfront.NetFrontConfig;
 import org.xennet.core.netfront.NetFrontResult;
@@ -48,10 +51,24 @@ public final class Loopback implements AutoCloseable
      */
     public Loopback(final int grantVersion, final long firstFrame, final long ringFirstFrame)
     {
+        this(grantVersion, firstFrame, ringFirstFrame, UnaryOperator.identity());
+    }
+
+    /**
+     * Builds both guests and devices (not opened), with a tap in front of A's backend sink (e.g. a capture).
+     *
+     * @param grantVersion   grant table version of both guests (1 or 2).
+     * @param firstFrame     frame of each guest's first memory page.
+     * @param ringFirstFrame frame of each guest's first ring page.
+     * @param tapA           given the sink that delivers into B, returns the sink A's backend uses.
+     */
+    public Loopback(
+        final int grantVersion, final long firstFrame, final long ringFirstFrame, final UnaryOperator<PacketSink> tapA)
+    {
         final GuestDomain guestB = newGuest(DOMID_B, grantVersion, firstFrame, ringFirstFrame);
         b = new NetDevice(guestB, newConfig(), PacketSinks.discard());
         final GuestDomain guestA = newGuest(DOMID_A, grantVersion, firstFrame, ringFirstFrame);
-        a = new NetDevice(guestA, newConfig(), PacketSinks.loopback(b.back()));
+        a = new NetDevice(guestA, newConfig(), tapA.apply(PacketSinks.loopback(b.back())));
     }
 
     private static GuestDomain newGuest(

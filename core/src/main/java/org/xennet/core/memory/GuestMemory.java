@@ -84,6 +84,34 @@ public final class GuestMemory implements FrameMapper, AutoCloseable
         return new GuestMemory(mapped, pageCount, firstFrame);
     }
 
+    /**
+     * Wraps pages that already exist (e.g. a page-aligned region of a shared device file); not owned: {@link #close()}
+     * leaves them mapped.
+     *
+     * @param pages      a page-aligned buffer whose capacity is a whole number of pages.
+     * @param firstFrame frame number of page 0.
+     * @return the arena over {@code pages}.
+     */
+    public static GuestMemory wrap(final AtomicBuffer pages, final long firstFrame)
+    {
+        final int pageCount = pages.capacity() / PAGE_LENGTH;
+        checkArguments(pageCount, firstFrame);
+        if (pages.capacity() % PAGE_LENGTH != 0 || (pages.addressOffset() & (PAGE_LENGTH - 1)) != 0)
+        {
+            throw new IllegalArgumentException("pages must be whole and page-aligned: capacity=" + pages.capacity() +
+                ", address=0x" + Long.toHexString(pages.addressOffset()));
+        }
+        return new GuestMemory(pages, pageCount, firstFrame);
+    }
+
+    private GuestMemory(final AtomicBuffer pages, final int pageCount, final long firstFrame)
+    {
+        this.buffer = pages;
+        this.pageCount = pageCount;
+        this.firstFrame = firstFrame;
+        this.mapped = null;
+    }
+
     private static void checkArguments(final int pageCount, final long firstFrame)
     {
         if (pageCount < 1 || pageCount > MAX_PAGE_COUNT)

@@ -1,0 +1,21 @@
+package org.xennet.core.shm;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+
+/** Unique shared device file paths under /dev/shm (tmpfs), as users run them. */
+final class ShmTestFiles
+{
+    private ShmTestFiles()
+    {
+    }
+
+    static Path newPath(final String name) throws IOException
+    {
+        final Path shm = Path.of("/dev/shm");
+        final Path dir = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+        return dir.resolve("xennet-test-" + name + "-" + UUID.randomUUID());
+    }
+}

@@ -1,0 +1,155 @@
+/*
+ * A netfront written against Xen's ring.h/netif.h/grant_table.h and xennet_shm.h: connects to the backend serving
+ * a shared device file, sends COUNT packets and checks every echoed byte. Grants are persistent (each tx and rx
+ * page is granted once). Prints "NAME VALUE" lines; exit 0 only when every packet was answered OKAY and echoed
+ * intact exactly once.
+ *
+ * usage: shm_c_frontend FILE COUNT MIN_LENGTH MAX_LENGTH
+ */
+#include "shm_common.h"
+
+#define IDS 256
+#define TX_RING_REF 8
+#define RX_RING_REF 9
+#define TX_REF(id) (10 + (id))
+#define RX_REF(id) (10 + IDS + (id))
+#define RX_PAGE(id) (id)
+#define TX_PAGE(id) (IDS + (id))
+
+int main(int argc, char **argv)
+{
+    if (argc != 5)
+        DIE("usage: shm_c_frontend FILE COUNT MIN_LENGTH MAX_LENGTH");
+    const uint64_t count = strtoull(argv[2], NULL, 10);
+    const int min = atoi(argv[3]), max = atoi(argv[4]);
+    struct xennet_shm_header *h = shm_map(argv[1]);
+    if (h->guest.pages < 2 * IDS || grant_entries(h) < (uint32_t)RX_REF(IDS))
+        DIE("file too small: guest.pages=%u", h->guest.pages);
+    struct xennet_shm_event *to_backend = XENNET_SHM_EVENT(h, h, TO_BACKEND);
+    char *guest = XENNET_SHM_REGION(h, h, guest);
+    netif_tx_sring_t *txs = XENNET_SHM_REGION(h, h, rings);
+    netif_rx_sring_t *rxs = (netif_rx_sring_t *)((char *)txs + XENNET_SHM_PAGE_SIZE);
+    netif_tx_front_ring_t tx;
+    netif_rx_front_ring_t rx;
+    int notify;
+
+    /* Handshake: backend waiting, our rings initialised and granted, refs published, generation bumped. */
+    store_state(&h->frontend_state, XenbusStateInitialising);
+    if (await_state(&h->backend_state, XenbusStateInitWait, 30))
+        DIE("no backend in InitWait: backend_state=%u", h->backend_state);
+    SHARED_RING_INIT(txs);
+    FRONT_RING_INIT(&tx, txs, XENNET_SHM_PAGE_SIZE);
+    SHARED_RING_INIT(rxs);
+    FRONT_RING_INIT(&rx, rxs, XENNET_SHM_PAGE_SIZE);
+    grant_access(h, TX_RING_REF, h->ring_first_frame, 0);
+    grant_access(h, RX_RING_REF, h->ring_first_frame + 1, 0);
+    for (int id = 0; id < IDS; id++) {
+        grant_access(h, TX_REF(id), h->guest_first_frame + TX_PAGE(id), 1);
+        grant_access(h, RX_REF(id), h->guest_first_frame + RX_PAGE(id), 0);
+        netif_rx_request_t *req = RING_GET_REQUEST(&rx, rx.req_prod_pvt++);
+        req->id = id;
+        req->gref = RX_REF(id);
+    }
+    RING_PUSH_REQUESTS(&rx);
+    h->tx_ring_ref = TX_RING_REF;
+    h->rx_ring_ref = RX_RING_REF;
+    h->frontend_pid = getpid();
+    __atomic_store_n(&h->generation, h->generation + 1, __ATOMIC_RELEASE);
+    store_state(&h->frontend_state, XenbusStateConnected);
+    xennet_shm_notify(to_backend);
+    if (await_state(&h->backend_state, XenbusStateConnected, 30))
+        DIE("backend did not connect: backend_state=%u", h->backend_state);
+
+    /* Stream. */
+    uint16_t free_ids[IDS];
+    int nfree = IDS;
+    uint8_t in_use[IDS] = {0};
+    uint8_t *echoed = calloc(count + 1, 1);
+    uint64_t sent = 0, ok = 0, failed = 0, echoes = 0, corrupt = 0, duplicates = 0;
+    for (int i = 0; i < IDS; i++)
+        free_ids[i] = IDS - 1 - i;
+    uint64_t last_progress = now_ns();
+    while (ok + failed < count || echoes < ok) {
+        int progress = 0;
+        while (sent < count && nfree > 0) {
+            int id = free_ids[--nfree];
+            int length = packet_length(sent, min, max);
+            packet_fill(guest + TX_PAGE(id) * XENNET_SHM_PAGE_SIZE, sent, length);
+            netif_tx_request_t *req = RING_GET_REQUEST(&tx, tx.req_prod_pvt++);
+            req->gref = TX_REF(id);
+            req->offset = 0;
+            req->flags = 0;
+            req->id = id;
+            req->size = length;
+            in_use[id] = 1;
+            sent++;
+            progress = 1;
+        }
+        RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&tx, notify);
+        if (notify)
+            xennet_shm_notify(to_backend);
+
+        RING_IDX rp = tx.sring->rsp_prod;
+        xen_rmb(); /* see responses before reading them */
+        if (rp - tx.rsp_cons > RING_SIZE(&tx))
+            DIE("tx rsp_prod overflow: rsp_prod=%u", rp);
+        for (; tx.rsp_cons != rp; tx.rsp_cons++) {
+            netif_tx_response_t rsp = *RING_GET_RESPONSE(&tx, tx.rsp_cons);
+            if (rsp.id >= IDS || !in_use[rsp.id])
+                DIE("bad tx response id=%u", rsp.id);
+            in_use[rsp.id] = 0;
+            if (rsp.status == NETIF_RSP_OKAY)
+                ok++;
+            else
+                failed++;
+            free_ids[nfree++] = rsp.id;
+            progress = 1;
+        }
+
+        rp = rx.sring->rsp_prod;
+        xen_rmb();
+        if (rp - rx.rsp_cons > RING_SIZE(&rx))
+            DIE("rx rsp_prod overflow: rsp_prod=%u", rp);
+        for (; rx.rsp_cons != rp; rx.rsp_cons++) {
+            netif_rx_response_t rsp = *RING_GET_RESPONSE(&rx, rx.rsp_cons);
+            if (rsp.id >= IDS)
+                DIE("bad rx response id=%u", rsp.id);
+            const char *p = guest + RX_PAGE(rsp.id) * XENNET_SHM_PAGE_SIZE + rsp.offset;
+            uint64_t seq;
+            if (rsp.status < 8 || rsp.offset + rsp.status > XENNET_SHM_PAGE_SIZE || (rsp.flags & NETRXF_more_data))
+                corrupt++;
+            else if (memcpy(&seq, p, 8), seq >= sent || rsp.status != packet_length(seq, min, max) ||
+                     !packet_check(p, seq, rsp.status))
+                corrupt++;
+            else if (echoed[seq]++)
+                duplicates++;
+            else
+                echoes++;
+            netif_rx_request_t *req = RING_GET_REQUEST(&rx, rx.req_prod_pvt++); /* repost the same buffer */
+            req->id = rsp.id;
+            req->gref = RX_REF(rsp.id);
+            progress = 1;
+        }
+        RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&rx, notify);
+        if (notify)
+            xennet_shm_notify(to_backend);
+
+        if (progress) {
+            last_progress = now_ns();
+        } else {
+            if (now_ns() - last_progress > 10000000000ull) {
+                fprintf(stderr, "no progress for 10 s\n");
+                break;
+            }
+            xennet_shm_consume(XENNET_SHM_EVENT(h, h, TO_FRONTEND));
+            sched_yield();
+        }
+    }
+    store_state(&h->frontend_state, XenbusStateClosing);
+    xennet_shm_notify(to_backend);
+    printf("sent %llu\nok %llu\nfailed %llu\nechoed %llu\ncorrupt %llu\nduplicates %llu\n",
+           (unsigned long long)sent, (unsigned long long)ok, (unsigned long long)failed,
+           (unsigned long long)echoes, (unsigned long long)corrupt, (unsigned long long)duplicates);
+    store_state(&h->frontend_state, XenbusStateClosed);
+    return ok == count && echoes == count && corrupt == 0 && duplicates == 0 ? 0 : 1;
+}

@@ -1,0 +1,73 @@
+package org.xennet.rings;
+
+import static org.xennet.rings.SharedRingDescriptor.PAGE_LENGTH;
+import static org.xennet.rings.SharedRingDescriptor.RING_OFFSET;
+
+import org.agrona.concurrent.AtomicBuffer;
+
+/**
+ * What both halves of a Xen shared ring know: the shared page, the slot length and {@code RING_SIZE}
+ * ({@code nr_ents}), and where slot {@code index} lives ({@code RING_GET_REQUEST}/{@code RING_GET_RESPONSE}).
+ * {@link FrontRing} and {@link BackRing} add their private indices and the macros of their side.
+ */
+public abstract sealed class SharedRing permits FrontRing, BackRing
+{
+    final AtomicBuffer buffer;
+    final int slotLength;
+    final int size;
+    final int mask;
+
+    SharedRing(final AtomicBuffer page, final int slotLength)
+    {
+        SharedRingDescriptor.checkPage(page);
+        final int size = SharedRingDescriptor.ringSize(PAGE_LENGTH, slotLength);
+        if (size < 1)
+        {
+            throw new IllegalArgumentException("slot does not fit the ring page: slotLength=" + slotLength);
+        }
+        this.buffer = page;
+        this.slotLength = slotLength;
+        this.size = size;
+        this.mask = size - 1;
+    }
+
+    /** @return the shared page. */
+    public final AtomicBuffer buffer()
+    {
+        return buffer;
+    }
+
+    /** @return {@code RING_SIZE}: the slot count, a power of two. */
+    public final int size()
+    {
+        return size;
+    }
+
+    /** @return length of one slot in bytes. */
+    public final int slotLength()
+    {
+        return slotLength;
+    }
+
+    /**
+     * {@code RING_GET_REQUEST}.
+     *
+     * @param index a free-running request index.
+     * @return byte offset of its slot in {@link #buffer()}.
+     */
+    public final int requestOffset(final int index)
+    {
+        return RING_OFFSET + (index & mask) * slotLength;
+    }
+
+    /**
+     * {@code RING_GET_RESPONSE}: responses share the request slots.
+     *
+     * @param index a free-running response index.
+     * @return byte offset of its slot in {@link #buffer()}.
+     */
+    public final int responseOffset(final int index)
+    {
+        return RING_OFFSET + (index & mask) * slotLength;
+    }
+}
