@@ -5,6 +5,7 @@
 #   bench/run-benchmarks.sh                 # full: 5 forks x (5 x 1 s warm-up + 5 x 1 s measurement) per case
 #   QUICK=1 bench/run-benchmarks.sh         # first look: 3 forks x (3 x 1 s + 5 x 1 s)
 #   FORKS=10 IDLE=busy INCLUDE='Netif|Jctools' bench/run-benchmarks.sh
+#   INCLUDE='org\.xennet\.bench\.(throughput|baseline|path)\.' bench/run-benchmarks.sh  # + full tx/rx path, grant ops
 #
 # Environment: FORKS, WI, I, W, R (JMH -f -wi -i -w -r), IDLE (backoff|busy|yield), INCLUDE (JMH regex),
 # ANCHOR_REPS (C anchor repetitions, default FORKS), OUT (result directory), SKIP_BUILD=1, EXTRA (more JMH args).
@@ -38,9 +39,13 @@ java -jar "$JAR" "$INCLUDE" -f "$FORKS" -wi "$WI" -i "$I" -w "${W}s" -r "${R}s" 
   -foe true -prof gc -rf json -rff "$OUT/jmh.json" ${EXTRA:-} | tee "$OUT/jmh.txt"
 
 echo "== C anchor: $ANCHOR_REPS x ${R}s after ${W}s warm-up per batch, idle=$IDLE"
-java -cp "$JAR" org.xennet.bench.baseline.CRingAnchor -n "$ANCHOR_REPS" -d "$((R * 1000))" -w "$((W * 1000))" \
+java -cp "$JAR" org.xennet.core.bench.CRingAnchor -n "$ANCHOR_REPS" -d "$((R * 1000))" -w "$((W * 1000))" \
   -i "$IDLE" -o "$OUT/anchor.json" | tee "$OUT/anchor.txt"
 
 echo "== load after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 python3 bench/ratio-table.py "$OUT/jmh.json" "$OUT/anchor.json" | tee "$OUT/table.md"
+if grep -q 'org.xennet.bench.path.' "$OUT/jmh.json"; then
+  echo
+  python3 bench/path-table.py "$OUT/jmh.json" | tee "$OUT/path-table.md"
+fi

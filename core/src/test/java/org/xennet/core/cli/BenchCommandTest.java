@@ -85,6 +85,18 @@ class BenchCommandTest
     }
 
     @Test
+    void shouldLeaveTheCAnchorOutWhenAsked()
+    {
+        assertEquals(0, execute("bench", "--duration", "1s", "--sizes", "512", "--grant-versions", "1", "--no-c"),
+            err.toString());
+
+        final String text = out.toString();
+        assertTrue(text.lines().noneMatch(line -> line.startsWith("c-ring.h")), text);
+        assertTrue(text.lines().anyMatch(line -> line.matches("tx-path +512 +v1 +64 .*")), text);
+        assertTrue(text.lines().anyMatch(line -> line.matches("rx-path +512 +v1 +64 .*")), text);
+    }
+
+    @Test
     void shouldExitTwoWithUsageOnBadArguments()
     {
         assertEquals(2, execute("bench", "--duration", "soon"));
