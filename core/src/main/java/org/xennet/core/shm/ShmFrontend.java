@@ -80,6 +80,7 @@ public final class ShmFrontend implements AutoCloseable
     private final String watchToken = "xennet-shm-frontend-" + ProcessHandle.current().pid();
     private XenbusNetFront xenbusFront;
     private volatile boolean backendStateChanged;
+    private boolean backendLeft; // sticky until the next connect: the watch's flag is consumed when read
     private RuntimeException lastXenbusError;
     private long inFlight;
     private long lastProgressNs;
@@ -236,6 +237,7 @@ public final class ShmFrontend implements AutoCloseable
         relayRx.bind(front.rxEvent());
         front.refillRx();
         file.toBackend().notifyPeer();
+        backendLeft = false;
         lastProgressNs = System.nanoTime();
         return NetFrontResult.OK;
     }
@@ -316,8 +318,9 @@ public final class ShmFrontend implements AutoCloseable
         }
         if (null != store)
         {
-            if (backendStateChanged && xenbusBackendLeft())
+            if (backendLeft || (backendStateChanged && xenbusBackendLeft()))
             {
+                backendLeft = true;
                 return true;
             }
         }
