@@ -18,9 +18,11 @@ import org.xennet.core.xenstore.XenStore;
  * {@link XenbusNetBack}) rather than the file's state words: a duty-cycle agent ({@link #doWork()}).
  * <p>
  * Toolstack: this end plays dom0, so it creates the vif's directories ({@link VifToolstack#create}) when the
- * backend directory does not exist yet; a restarted backend finds them and reuses them, its {@code state} node as
- * the dead process left it (a {@code Connected} there makes {@link XenbusNetBack} wait for the frontend's reset
- * instead of mapping rings that hold a previous backend's progress).
+ * backend directory does not exist yet; a restarted backend finds them and reuses them. A {@code state} node left at
+ * {@code Connected} (or Reconfiguring/Reconfigured) by a backend that died vouches for rings this process never
+ * mapped: it is switched to {@code Closing} with an {@code error} node before the driver starts, so a frontend
+ * watching it resets at once (even with nothing in flight) and {@link XenbusNetBack} never maps rings that hold a
+ * previous backend's progress: it waits for the frontend's reset (Closed, Initialising) as usual.
  * <p>
  * Events: this process's {@link EventChannelRegistry} holds two relay ends registered under the frontend's domid at
  * the frontend's ports ({@link NetFrontConfig} defaults 1 and 2, which the frontend publishes in
@@ -77,6 +79,10 @@ public final class ShmXenbusBackend implements AutoCloseable
         {
             VifToolstack.create(store, file.backendDomid(), frontendDomid, devid, mac);
         }
+        else
+        {
+            retireStaleState(listener);
+        }
         final NetFrontConfig ports = new NetFrontConfig();
         this.relayTx = new EventChannel(ports.txEventPort());
         this.relayRx = new EventChannel(ports.rxEventPort());
@@ -90,6 +96,27 @@ public final class ShmXenbusBackend implements AutoCloseable
         this.xenbus = new XenbusNetBack(polled, backendPath, back, file.ringMemory(), registry, behaviour, listener);
         xenbus.start();
         polled.runWatches(); // the watch's first event: act on the frontend's current state now
+    }
+
+    private void retireStaleState(final XenbusStateListener listener)
+    {
+        final String statePath = backendPath + "/" + VifKeys.STATE;
+        final XenbusState left;
+        try
+        {
+            left = XenbusState.parse(store.readIfExists(XenStore.NO_TRANSACTION, statePath).orElse("0"));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return; // not a state: XenbusNetBack treats it as Unknown and probes afresh
+        }
+        if (left == XenbusState.CONNECTED || left == XenbusState.RECONFIGURING || left == XenbusState.RECONFIGURED)
+        {
+            store.write(backendPath + "/" + VifKeys.ERROR,
+                "netback restarted: state " + left + " was left by a previous instance whose rings are not mapped");
+            listener.onSwitchState(backendPath, left, XenbusState.CLOSING); // before the write, as XenbusNetBack
+            store.write(statePath, XenbusState.CLOSING.text());
+        }
     }
 
     /**

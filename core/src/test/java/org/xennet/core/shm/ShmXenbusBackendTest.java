@@ -36,6 +36,7 @@ final class ShmXenbusBackendTest
         private final InMemoryXenStore store;
         private final CompletableFuture<ShmXenbusBackend> started = new CompletableFuture<>();
         private volatile boolean stop;
+        private volatile boolean abandon;
 
         BackendThread(final ShmDeviceFile file, final InMemoryXenStore store)
         {
@@ -59,7 +60,10 @@ final class ShmXenbusBackendTest
                 {
                     idle.idle(backend.doWork());
                 }
-                backend.close();
+                if (!abandon)
+                {
+                    backend.close();
+                }
             }
             catch (final RuntimeException ex)
             {
@@ -76,6 +80,54 @@ final class ShmXenbusBackendTest
         {
             stop = true;
             join(10_000);
+        }
+
+        /** Stops polling without a word to xenstore, as a killed process does. */
+        void die() throws InterruptedException
+        {
+            abandon = true;
+            detach();
+        }
+    }
+
+    @Test
+    void shouldRetireAConnectedStateLeftByADeadBackendSoAnIdleFrontendResetsAtOnce() throws Exception
+    {
+        final Path path = ShmTestFiles.newPath("xbdead");
+        try (InMemoryXenStore store = new InMemoryXenStore();
+            ShmDeviceFile file = ShmDeviceFile.create(path, ShmFileConfig.defaults(2)))
+        {
+            final BackendThread first = new BackendThread(file, store);
+            final ShmPacketStream stream = new ShmPacketStream(1_000, 60, 1514);
+            final ShmFrontend frontend = ShmFrontend.overXenbus(file, stream, 60_000, store, 0, Duration.ofSeconds(5),
+                XenbusStateListener.NONE);
+            final IdleStrategy idle = IdleMode.BACKOFF.newIdleStrategy();
+            assertEquals(NetFrontResult.OK, frontend.connect(idle, 10_000), () -> "" + frontend.lastXenbusError());
+            assertEquals(NetFrontResult.OK, stream.run(frontend, idle, true, 10_000, null));
+            first.die();
+            final String backendPath = VifKeys.backendPath(0, 1, 0);
+            assertEquals(XenbusState.CONNECTED.text(), store.read(backendPath + "/" + VifKeys.STATE));
+            assertFalse(frontend.backendLost(), "nothing in flight and nothing written: not noticed yet");
+
+            final BackendThread second = new BackendThread(file, store);
+            assertFalse(second.backend().createdVif());
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!frontend.backendLost() && System.nanoTime() - deadline < 0)
+            {
+                Thread.sleep(1);
+            }
+            assertTrue(frontend.backendLost(), "the new backend's Closing was not seen");
+            assertTrue(store.read(backendPath + "/" + VifKeys.ERROR).contains("previous instance"));
+            assertEquals(0, second.backend().connects(), "the old rings were never mapped");
+            assertEquals(NetFrontResult.OK, frontend.reset(idle, 10_000), () -> "" + frontend.lastXenbusError());
+            assertEquals(1, second.backend().connects());
+            assertFalse(store.exists(backendPath + "/" + VifKeys.ERROR), "error node cleared at connect");
+            frontend.close();
+            second.detach();
+        }
+        finally
+        {
+            Files.deleteIfExists(path);
         }
     }
 
