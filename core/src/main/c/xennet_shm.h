@@ -19,7 +19,11 @@
  * backend_domid, not read-only for writes, v2 sub-page bounds) and then reading/writing the page in the file.
  *
  * Control plane: when xenstore_path is non-empty, a xenstore server (xs_wire over that UNIX socket) carries the
- * xenbus handshake. Otherwise the in-file state words below stand in for xenstore's "state" nodes:
+ * xenbus handshake of a vif, devid 0 by default: /local/domain/<frontend_domid>/device/vif/<devid> and
+ * /local/domain/<backend_domid>/backend/vif/<frontend_domid>/<devid>, created by the backend side (the toolstack
+ * step) when missing; tx-ring-ref, rx-ring-ref and event-channel-tx/rx (ports 1 and 2, both relayed through the
+ * event words below) as in xen/io/netif.h; the state words and generation are then unused. Otherwise the in-file
+ * state words below stand in for xenstore's "state" nodes:
  *   frontend_state / backend_state hold enum xenbus_state codes (xen/io/xenbus.h); each end writes only its own.
  *   Handshake: backend writes InitWait(2). Frontend initialises and grants both rings, writes tx_ring_ref and
  *   rx_ring_ref, increments generation, then writes Connected(4). The backend maps the rings of that

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 import org.agrona.concurrent.IdleStrategy;
 import org.xennet.core.capture.PcapPrecision;
@@ -11,9 +13,13 @@ import org.xennet.core.capture.PcapSink;
 import org.xennet.core.netback.NetBack;
 import org.xennet.core.netback.PacketSink;
 import org.xennet.core.netback.PacketSinks;
+import org.xennet.core.netback.XenbusNetBack;
 import org.xennet.core.shm.ShmBackend;
 import org.xennet.core.shm.ShmDeviceFile;
 import org.xennet.core.shm.ShmFormatException;
+import org.xennet.core.shm.ShmXenbusBackend;
+import org.xennet.core.xenbus.XenbusStateListener;
+import org.xennet.core.xenstore.XenStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,7 +27,10 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code xennet backend --shm FILE}: a netback serving a shared device file for a frontend in another process, until
- * SIGINT/SIGTERM (then Closing, Closed, capture flushed, summary).
+ * SIGINT/SIGTERM (then Closing, Closed, capture flushed, summary). With {@code --xenstore SOCKET} (or a socket
+ * recorded in the file's header) the control plane is the xenbus handshake: this end does the toolstack step when
+ * the vif does not exist yet and runs {@link XenbusNetBack} ({@code --behaviour modern|legacy}), printing every state
+ * it switches to; without one it is the file's state words.
  */
 @Command(
     name = "backend",
@@ -42,6 +51,17 @@ public final class BackendCommand implements Callable<Integer>
 
     @Mixin
     private ShmOptions shm;
+
+    @Mixin
+    private XenStoreOption xenStoreOption;
+
+    @Option(names = "--behaviour", paramLabel = "B", defaultValue = "MODERN",
+        description = "xenbus backend reset behaviour: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    private XenbusNetBack.Behaviour behaviour;
+
+    @Option(names = "--mac", paramLabel = "MAC", defaultValue = ShmXenbusBackend.DEFAULT_MAC,
+        description = "The vif's MAC when this end creates it in xenstore (default: ${DEFAULT-VALUE}).")
+    private String mac;
 
     @Option(names = "--sink", paramLabel = "SINK", defaultValue = "LOOPBACK",
         description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
@@ -73,7 +93,7 @@ public final class BackendCommand implements Callable<Integer>
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "--sink CAPTURE needs --pcap FILE");
         }
-        try (ShmDeviceFile file = shm.open())
+        try (ShmDeviceFile file = shm.open(xenStoreOption.socket()))
         {
             return serve(file);
         }
@@ -97,22 +117,58 @@ public final class BackendCommand implements Callable<Integer>
         final PacketSink echo = (buffer, offset, length) -> loopback[0].deliver(buffer, offset, length);
         final PcapSink capture = null == pcap ? null :
             new PcapSink(pcap, precision, PcapSink.DEFAULT_SNAP_LENGTH, null == base ? echo : base);
-        final ShmBackend backend = new ShmBackend(file, null != capture ? capture : base);
-        loopback[0] = backend.netBack();
-        System.out.println("backend: serving " + file.path() + " (grant v" + file.grantVersion() + ", sink " +
-            sinkKind + (null == pcap ? "" : ", capture " + pcap) + "), pid " + ProcessHandle.current().pid());
-        System.out.flush();
-        runUntilStopped(backend);
-        backend.close();
+        final PacketSink sink = null != capture ? capture : base;
+        final Path socket = ShmOptions.xenstoreSocket(xenStoreOption, file);
+        final String where = "backend: serving " + file.path() + " (grant v" + file.grantVersion() + ", sink " +
+            sinkKind + (null == pcap ? "" : ", capture " + pcap) + "), pid " + ProcessHandle.current().pid();
+        if (null == socket)
+        {
+            final ShmBackend backend = new ShmBackend(file, sink);
+            loopback[0] = backend.netBack();
+            System.out.println(where + ", control plane: state words in the file");
+            System.out.flush();
+            final Agent agent = new Agent(backend::doWork, backend.netBack(), backend::connects, backend::faults);
+            runUntilStopped(agent);
+            backend.close();
+            finish(agent, capture);
+            return 0;
+        }
+        try (XenStore store = ShmOptions.connect(socket))
+        {
+            final XenbusStateListener states = (path, from, to) ->
+            {
+                System.out.println("backend: " + path + " " + from + " -> " + to);
+                System.out.flush();
+            };
+            final ShmXenbusBackend backend =
+                new ShmXenbusBackend(file, sink, store, shm.devid, mac, behaviour, states);
+            loopback[0] = backend.netBack();
+            System.out.println(where + ", control plane: xenstore " + socket + " (" + behaviour + ", " +
+                (backend.createdVif() ? "vif created" : "vif found") + " at " + backend.backendPath() + ")");
+            System.out.flush();
+            final Agent agent = new Agent(backend::doWork, backend.netBack(), backend::connects, backend::faults);
+            runUntilStopped(agent);
+            backend.close();
+            finish(agent, capture);
+            return 0;
+        }
+    }
+
+    /** What the loop and the summary need of either backend. */
+    private record Agent(IntSupplier doWork, NetBack netBack, LongSupplier connects, LongSupplier faults)
+    {
+    }
+
+    private static void finish(final Agent backend, final PcapSink capture) throws IOException
+    {
         if (null != capture)
         {
             capture.close();
         }
         printSummary(backend, capture);
-        return 0;
     }
 
-    private void runUntilStopped(final ShmBackend backend)
+    private void runUntilStopped(final Agent backend)
     {
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
@@ -131,7 +187,7 @@ public final class BackendCommand implements Callable<Integer>
         long lastPackets = 0;
         while (running)
         {
-            idle.idle(backend.doWork());
+            idle.idle(backend.doWork().getAsInt());
             if (System.nanoTime() - nextProgress > 0)
             {
                 final NetBack back = backend.netBack();
@@ -146,10 +202,11 @@ public final class BackendCommand implements Callable<Integer>
         }
     }
 
-    private static void printSummary(final ShmBackend backend, final PcapSink capture)
+    private static void printSummary(final Agent backend, final PcapSink capture)
     {
         final NetBack back = backend.netBack();
-        System.out.println("backend summary: connects " + backend.connects() + ", faults " + backend.faults() +
+        System.out.println("backend summary: connects " + backend.connects().getAsLong() + ", faults " +
+            backend.faults().getAsLong() +
             ", tx packets " + back.txPackets() + ", tx bytes " + back.txBytes() + ", tx dropped " +
             back.txDroppedResponses() + ", tx errors " + back.txErrorResponses() + ", rx packets " + back.rxPackets() +
             (null == capture ? "" : ", captured " + capture.packets() +

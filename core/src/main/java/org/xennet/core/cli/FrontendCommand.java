@@ -1,5 +1,7 @@
 package org.xennet.core.cli;
 
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -10,6 +12,8 @@ import org.xennet.core.shm.ShmDeviceFile;
 import org.xennet.core.shm.ShmFormatException;
 import org.xennet.core.shm.ShmFrontend;
 import org.xennet.core.shm.ShmPacketStream;
+import org.xennet.core.xenbus.XenbusStateListener;
+import org.xennet.core.xenstore.XenStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,7 +22,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code xennet frontend --shm FILE}: a netfront that connects to a backend process through a shared device file,
  * sends a checkable packet stream, verifies echoes, survives backend restarts, and prints a summary. SIGINT/SIGTERM
- * stop the stream and detach cleanly (Closing, Closed).
+ * stop the stream and detach cleanly (Closing, Closed). With {@code --xenstore SOCKET} (or a socket recorded in the
+ * file's header) the control plane is the xenbus handshake ({@code XenbusNetFront}, every state printed); without
+ * one it is the file's state words.
  */
 @Command(
     name = "frontend",
@@ -28,6 +34,13 @@ public final class FrontendCommand implements Callable<Integer>
 {
     @Mixin
     private ShmOptions shm;
+
+    @Mixin
+    private XenStoreOption xenStoreOption;
+
+    @Option(names = "--xenbus-timeout-ms", paramLabel = "MS", defaultValue = "5000",
+        description = "Longest xenbus wait for one backend state (default: ${DEFAULT-VALUE}).")
+    private long xenbusTimeoutMs;
 
     @Option(names = "--count", paramLabel = "N", defaultValue = "1000000",
         description = "Packets to send (default: ${DEFAULT-VALUE}).")
@@ -73,31 +86,51 @@ public final class FrontendCommand implements Callable<Integer>
         {
             throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage());
         }
-        try (ShmDeviceFile file = shm.open())
+        try (ShmDeviceFile file = shm.open(xenStoreOption.socket()))
         {
-            final ShmFrontend frontend = new ShmFrontend(file, new ReportingListener(stream), responseTimeoutMs);
-            final CountDownLatch done = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() ->
+            final Path socket = ShmOptions.xenstoreSocket(xenStoreOption, file);
+            if (null == socket)
             {
-                stream.stop(); // SIGINT/SIGTERM: stop sending, then detach cleanly below
-                awaitQuietly(done);
-            }, "frontend-shutdown"));
-            try
-            {
-                return run(file, frontend, stream);
+                System.out.println("frontend: control plane: state words in the file");
+                return runWith(file, new ShmFrontend(file, new ReportingListener(stream), responseTimeoutMs), stream);
             }
-            finally
+            try (XenStore store = ShmOptions.connect(socket))
             {
-                frontend.close();
-                System.out.println("frontend: Closed");
-                System.out.flush();
-                done.countDown();
+                System.out.println("frontend: control plane: xenstore " + socket);
+                final XenbusStateListener states = (path, from, to) ->
+                {
+                    System.out.println("frontend: " + path + " " + from + " -> " + to);
+                    System.out.flush();
+                };
+                return runWith(file, ShmFrontend.overXenbus(file, new ReportingListener(stream), responseTimeoutMs,
+                    store, shm.devid, Duration.ofMillis(xenbusTimeoutMs), states), stream);
             }
         }
         catch (final ShmFormatException ex)
         {
             System.err.println("xennet frontend: " + ex.getMessage());
             return 1;
+        }
+    }
+
+    private int runWith(final ShmDeviceFile file, final ShmFrontend frontend, final ShmPacketStream stream)
+    {
+        final CountDownLatch done = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            stream.stop(); // SIGINT/SIGTERM: stop sending, then detach cleanly below
+            awaitQuietly(done);
+        }, "frontend-shutdown"));
+        try
+        {
+            return run(file, frontend, stream);
+        }
+        finally
+        {
+            frontend.close();
+            System.out.println("frontend: Closed");
+            System.out.flush();
+            done.countDown();
         }
     }
 
@@ -110,10 +143,12 @@ public final class FrontendCommand implements Callable<Integer>
         final int connected = frontend.connect(idle, connectTimeoutMs);
         if (connected != NetFrontResult.OK)
         {
-            System.out.println("frontend: no backend: " + NetFrontResult.resultString(connected));
+            System.out.println("frontend: no backend: " + NetFrontResult.resultString(connected) +
+                (null == frontend.lastXenbusError() ? "" : " (" + frontend.lastXenbusError().getMessage() + ")"));
             return 1;
         }
-        System.out.println("frontend: Connected at generation " + file.generation());
+        System.out.println(null != frontend.xenbusFront() ? "frontend: Connected through xenbus" :
+            "frontend: Connected at generation " + file.generation());
         System.out.flush();
         final long start = System.nanoTime();
         final int rc = stream.run(frontend, idle, expectEcho, connectTimeoutMs, () ->

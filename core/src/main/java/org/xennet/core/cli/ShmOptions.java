@@ -1,11 +1,14 @@
 package org.xennet.core.cli;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
 import org.xennet.core.event.IdleMode;
 import org.xennet.core.shm.ShmDeviceFile;
 import org.xennet.core.shm.ShmFileConfig;
+import org.xennet.core.xenstore.XenStore;
+import org.xennet.core.xenstore.XenStoreClient;
 import picocli.CommandLine.Option;
 
 /**
@@ -30,11 +33,47 @@ final class ShmOptions
         description = "How to wait: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     IdleMode idleMode;
 
-    ShmDeviceFile open() throws IOException
+    @Option(names = "--devid", paramLabel = "ID", defaultValue = "0",
+        description = "The vif's device id when a xenstore is the control plane (default: ${DEFAULT-VALUE}).")
+    int devid;
+
+    /**
+     * Opens or creates the device file; a file this end creates records {@code xenstore} in its header.
+     *
+     * @param xenstore the xenstore socket to record, or {@code null}.
+     */
+    ShmDeviceFile open(final Path xenstore) throws IOException
     {
         final ShmFileConfig defaults = ShmFileConfig.defaults(grantVersion);
         return ShmDeviceFile.openOrCreate(file, new ShmFileConfig(grantVersion, guestPages,
             defaults.grantFrames(), defaults.frontendDomid(), defaults.backendDomid(), defaults.ringFirstFrame(),
-            defaults.guestFirstFrame(), ""));
+            defaults.guestFirstFrame(), null == xenstore ? "" : xenstore.toAbsolutePath().toString()));
+    }
+
+    /**
+     * The control plane: {@code --xenstore} when given, else the socket recorded in the file's header, else
+     * {@code null} (the file's state words).
+     */
+    static Path xenstoreSocket(final XenStoreOption option, final ShmDeviceFile device)
+    {
+        if (null != option.socket())
+        {
+            return option.socket();
+        }
+        final String recorded = device.xenstorePath();
+        return recorded.isEmpty() ? null : Path.of(recorded);
+    }
+
+    /** Connects to the xenstored at {@code socket}. */
+    static XenStore connect(final Path socket)
+    {
+        try
+        {
+            return XenStoreClient.connect(socket);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot connect to xenstored: socket=" + socket, ex);
+        }
     }
 }

@@ -1,26 +1,46 @@
 package org.xennet.core.shm;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.IdleStrategy;
 import org.xennet.core.event.EventChannel;
+import org.xennet.core.event.EventChannelRegistry;
 import org.xennet.core.netfront.NetFront;
 import org.xennet.core.netfront.NetFrontConfig;
 import org.xennet.core.netfront.NetFrontResult;
 import org.xennet.core.netfront.RxPacketHandler;
 import org.xennet.core.netfront.TxClaim;
 import org.xennet.core.netfront.TxCompletionHandler;
+import org.xennet.core.netfront.XenbusNetFront;
+import org.xennet.core.xenbus.VifKeys;
+import org.xennet.core.xenbus.XenbusException;
 import org.xennet.core.xenbus.XenbusState;
+import org.xennet.core.xenbus.XenbusStateListener;
+import org.xennet.core.xenbus.XenbusTimeoutException;
+import org.xennet.core.xenstore.XenStore;
+import org.xennet.core.xenstore.XenStoreException;
 import org.xennet.grant.GrantRefAllocator;
 import org.xennet.grant.GrantTable;
 
 /**
- * A netfront in a {@link ShmDeviceFile}, talking to a backend in another process through the in-file handshake
- * ({@code xennet_shm.h}), with crash recovery: a backend that stops answering (no tx response within the
- * response timeout while packets are in flight) or that restarts (its state word leaves {@code Connected}) makes the
- * frontend reset: {@code Closing}, drain what was answered, end its grants, {@code Closed}, report every packet
- * still in flight to {@link Listener#onReset(int)} as failed, then reconnect at a new generation.
+ * A netfront in a {@link ShmDeviceFile}, talking to a backend in another process, with crash recovery: a backend
+ * that stops answering (no tx response within the response timeout while packets are in flight) or that restarts
+ * (its state leaves {@code Connected}) makes the frontend reset, report every packet still in flight to
+ * {@link Listener#onReset(int)} as failed, and reconnect.
+ * <p>
+ * Two control planes:
+ * <ul>
+ * <li>the file's state words ({@link #ShmFrontend(ShmDeviceFile, Listener, long)}, {@code xennet_shm.h}): reset is
+ *     {@code Closing}, drain what was answered, end the grants, {@code Closed}, reconnect at a new generation;</li>
+ * <li>a xenstore ({@link #overXenbus}): the xenbus handshake of {@link XenbusNetFront} with the
+ *     {@link ShmXenbusBackend} in the other process; reset is drain, {@link XenbusNetFront#close()} (its reset:
+ *     Closed, wait for the backend's Closed, Initialising, wait for InitWait; keys removed, grants ended), then
+ *     {@link XenbusNetFront#open()}. The backend's state is watched; the watch only raises a flag that the
+ *     duty cycle checks, so the data path makes no xenstore call.</li>
+ * </ul>
  * <p>
  * Guest memory layout (pages of the file's guest region): rx buffers {@code [0, 256)}, 64 tx claim buffers of 3
  * pages {@code [256, 448)}. Single-threaded: {@link #connect}, {@link #offer}, {@link #doWork} on one thread.
@@ -52,6 +72,16 @@ public final class ShmFrontend implements AutoCloseable
     private final TxCompletionHandler txHandler = this::onTxComplete;
     private final EventChannel relayTx = new EventChannel(1);
     private final EventChannel relayRx = new EventChannel(2);
+    private final XenStore store;
+    private final String frontendPath;
+    private final Duration xenbusTimeout;
+    private final XenbusStateListener stateListener;
+    private final EventChannelRegistry registry = new EventChannelRegistry();
+    private final String watchToken = "xennet-shm-frontend-" + ProcessHandle.current().pid();
+    private XenbusNetFront xenbusFront;
+    private volatile boolean backendStateChanged;
+    private boolean backendLeft; // sticky until the next connect: the watch's flag is consumed when read
+    private RuntimeException lastXenbusError;
     private long inFlight;
     private long lastProgressNs;
     private long resets;
@@ -66,6 +96,48 @@ public final class ShmFrontend implements AutoCloseable
      */
     public ShmFrontend(final ShmDeviceFile file, final Listener listener, final long responseTimeoutMs)
     {
+        this(file, listener, responseTimeoutMs, null, null, null, XenbusStateListener.NONE);
+    }
+
+    /**
+     * Creates a closed frontend whose control plane is the xenbus handshake over {@code store}: the vif's
+     * directories are made by the backend's side ({@link ShmXenbusBackend}); {@link #connect} waits for them.
+     *
+     * @param file              the attached device file.
+     * @param listener          receives completions, packets and resets.
+     * @param responseTimeoutMs how long packets may wait for an answer before the backend is presumed dead.
+     * @param store             the xenstore shared with the backend process (the caller closes it).
+     * @param devid             the vif's device id.
+     * @param timeout           how long each xenbus wait for the backend lasts.
+     * @param stateListener     told of every state this end writes.
+     * @return the frontend.
+     */
+    public static ShmFrontend overXenbus(
+        final ShmDeviceFile file,
+        final Listener listener,
+        final long responseTimeoutMs,
+        final XenStore store,
+        final int devid,
+        final Duration timeout,
+        final XenbusStateListener stateListener)
+    {
+        return new ShmFrontend(file, listener, responseTimeoutMs, store,
+            VifKeys.frontendPath(file.frontendDomid(), devid), timeout, stateListener);
+    }
+
+    private ShmFrontend(
+        final ShmDeviceFile file,
+        final Listener listener,
+        final long responseTimeoutMs,
+        final XenStore store,
+        final String frontendPath,
+        final Duration xenbusTimeout,
+        final XenbusStateListener stateListener)
+    {
+        this.store = store;
+        this.frontendPath = frontendPath;
+        this.xenbusTimeout = xenbusTimeout;
+        this.stateListener = stateListener;
         this.file = file;
         this.listener = listener;
         this.responseTimeoutNs = TimeUnit.MILLISECONDS.toNanos(responseTimeoutMs);
@@ -98,6 +170,10 @@ public final class ShmFrontend implements AutoCloseable
     {
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         file.frontendPid(ProcessHandle.current().pid());
+        if (null != store)
+        {
+            return connectXenbus(deadline);
+        }
         file.frontendState(XenbusState.INITIALISING);
         if (!awaitBackend(XenbusState.INIT_WAIT, idle, deadline))
         {
@@ -121,6 +197,47 @@ public final class ShmFrontend implements AutoCloseable
             closeDevice();
             return NetFrontResult.NOT_CONNECTED;
         }
+        lastProgressNs = System.nanoTime();
+        return NetFrontResult.OK;
+    }
+
+    /**
+     * Probes the vif once its directories exist, then runs {@link XenbusNetFront#open()} until it succeeds or the
+     * deadline passes (a backend that is restarting times a wait out: try again).
+     */
+    private int connectXenbus(final long deadline)
+    {
+        while (true)
+        {
+            try
+            {
+                if (null == xenbusFront && store.exists(frontendPath + "/" + VifKeys.BACKEND))
+                {
+                    xenbusFront = new XenbusNetFront(store, frontendPath, front, registry, xenbusTimeout, stateListener);
+                    store.watch(xenbusFront.backendPath() + "/" + VifKeys.STATE, watchToken,
+                        (path, token) -> backendStateChanged = true);
+                }
+                if (null != xenbusFront)
+                {
+                    xenbusFront.open();
+                    break;
+                }
+            }
+            catch (final XenbusException | XenbusTimeoutException | XenStoreException ex)
+            {
+                lastXenbusError = ex;
+            }
+            if (System.nanoTime() - deadline >= 0)
+            {
+                return NetFrontResult.NOT_CONNECTED;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10)); // cold path: the toolstack or backend is late
+        }
+        relayTx.bind(front.txEvent()); // NetFront's notifications land here and are forwarded to the file
+        relayRx.bind(front.rxEvent());
+        front.refillRx();
+        file.toBackend().notifyPeer();
+        backendLeft = false;
         lastProgressNs = System.nanoTime();
         return NetFrontResult.OK;
     }
@@ -195,11 +312,38 @@ public final class ShmFrontend implements AutoCloseable
      */
     public boolean backendLost()
     {
-        if (file.backendState() != XenbusState.CONNECTED.code() || front.state() != NetFront.State.CONNECTED)
+        if (front.state() != NetFront.State.CONNECTED)
+        {
+            return true;
+        }
+        if (null != store)
+        {
+            if (backendLeft || (backendStateChanged && xenbusBackendLeft()))
+            {
+                backendLeft = true;
+                return true;
+            }
+        }
+        else if (file.backendState() != XenbusState.CONNECTED.code())
         {
             return true;
         }
         return inFlight > 0 && System.nanoTime() - lastProgressNs > responseTimeoutNs;
+    }
+
+    /** Cold path, only after the watch fired: clear the flag first so a later change raises it again. */
+    private boolean xenbusBackendLeft()
+    {
+        backendStateChanged = false;
+        try
+        {
+            return xenbusFront.backendState() != XenbusState.CONNECTED;
+        }
+        catch (final XenStoreException ex)
+        {
+            lastXenbusError = ex;
+            return true;
+        }
     }
 
     private void onTxComplete(final int offset, final int length, final int status)
@@ -233,12 +377,22 @@ public final class ShmFrontend implements AutoCloseable
     public int reset(final IdleStrategy idle, final long timeoutMs)
     {
         resets++;
-        file.frontendState(XenbusState.CLOSING);
+        if (null == store)
+        {
+            file.frontendState(XenbusState.CLOSING);
+        }
         front.pollTx(txHandler, Integer.MAX_VALUE); // what the old backend answered still counts
         front.pollRx(listener, Integer.MAX_VALUE);
-        // A live backend acknowledges Closing by leaving Connected; a dead one never does (bounded wait).
-        awaitBackendLeft(idle, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(timeoutMs, 500)));
-        closeDevice();
+        if (null != store)
+        {
+            closeXenbus(); // the xenbus reset: Closed, backend Closed, Initialising, backend InitWait; grants ended
+        }
+        else
+        {
+            // A live backend acknowledges Closing by leaving Connected; a dead one never does (bounded wait).
+            awaitBackendLeft(idle, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(timeoutMs, 500)));
+            closeDevice();
+        }
         final long failed = inFlight;
         inFlight = 0;
         failedAtReset += failed;
@@ -255,6 +409,24 @@ public final class ShmFrontend implements AutoCloseable
         }
     }
 
+    private void closeXenbus()
+    {
+        if (null != xenbusFront)
+        {
+            xenbusFront.close(); // reset, keys removed, rings closed (a failed reset is kept as its linkError)
+            if (null != xenbusFront.linkError())
+            {
+                lastXenbusError = xenbusFront.linkError();
+            }
+        }
+        if (front.state() != NetFront.State.CLOSED)
+        {
+            front.close(); // open never finished: nothing of it is left in xenstore
+        }
+        relayTx.close();
+        relayRx.close();
+    }
+
     private void closeDevice()
     {
         front.close(); // ends every grant; grants a dead backend still marks are deferred, never reused
@@ -269,6 +441,18 @@ public final class ShmFrontend implements AutoCloseable
     @Override
     public void close()
     {
+        if (null != store)
+        {
+            front.pollTx(txHandler, Integer.MAX_VALUE);
+            front.pollRx(listener, Integer.MAX_VALUE);
+            closeXenbus();
+            if (null != xenbusFront)
+            {
+                unwatchQuietly();
+            }
+            file.toBackend().notifyPeer();
+            return;
+        }
         file.frontendState(XenbusState.CLOSING);
         if (front.state() != NetFront.State.CLOSED)
         {
@@ -278,6 +462,30 @@ public final class ShmFrontend implements AutoCloseable
         }
         file.frontendState(XenbusState.CLOSED);
         file.toBackend().notifyPeer();
+    }
+
+    private void unwatchQuietly()
+    {
+        try
+        {
+            store.unwatch(xenbusFront.backendPath() + "/" + VifKeys.STATE, watchToken);
+        }
+        catch (final XenStoreException ex)
+        {
+            lastXenbusError = ex; // the store may be going away; the watch dies with it
+        }
+    }
+
+    /** @return the xenbus frontend once probed ({@code null} with the in-file control plane or before). */
+    public XenbusNetFront xenbusFront()
+    {
+        return xenbusFront;
+    }
+
+    /** @return the last xenstore or xenbus failure seen while connecting or resetting, or {@code null}. */
+    public RuntimeException lastXenbusError()
+    {
+        return lastXenbusError;
     }
 
     /** @return the netfront (counters, state). */
