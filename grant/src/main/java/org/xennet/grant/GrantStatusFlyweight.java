@@ -20,7 +20,10 @@ public final class GrantStatusFlyweight
      */
     public GrantStatusFlyweight wrap(final AtomicBuffer buffer, final int offset)
     {
-        this.buffer = buffer;
+        if (this.buffer != buffer)
+        {
+            this.buffer = buffer; // only on a change: a reference store pays a GC write barrier per slot
+        }
         this.offset = offset;
         return this;
     }

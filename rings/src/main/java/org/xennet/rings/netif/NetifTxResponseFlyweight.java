@@ -24,7 +24,10 @@ public final class NetifTxResponseFlyweight
      */
     public NetifTxResponseFlyweight wrap(final AtomicBuffer buffer, final int offset)
     {
-        this.buffer = buffer;
+        if (this.buffer != buffer)
+        {
+            this.buffer = buffer; // only on a change: a reference store pays a GC write barrier per slot
+        }
         this.offset = offset;
         return this;
     }
