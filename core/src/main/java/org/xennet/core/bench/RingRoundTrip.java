@@ -25,103 +25,52 @@ public final class RingRoundTrip implements Workload
     private static final int FIRST_GREF = 8;
 
     private final int batch;
-    private final FrontRing front;
-    private final BackRing back;
-    private final NetifTxRequestFlyweight frontRequest = new NetifTxRequestFlyweight();
-    private final NetifTxResponseFlyweight frontResponse = new NetifTxResponseFlyweight();
-    private final NetifTxRequestFlyweight backRequest = new NetifTxRequestFlyweight();
-    private final NetifTxResponseFlyweight backResponse = new NetifTxResponseFlyweight();
-    private int outstanding;
-    private long errors;
+    private final AtomicBuffer page;
+    private FrontSide frontSide;
+    private BackSide backSide;
 
     /**
-     * Allocates the ring page and initialises both ends.
+     * Allocates the ring page and runs SHARED_RING_INIT. Each end creates its ring object and flyweights on its
+     * first call, on its own thread, so the two ends' private indices and flyweights never share a cache line
+     * (in C they live on two thread stacks); allocated together here they would, and every slot would pay for it.
      *
      * @param batch requests per round trip, 1..256.
      */
     public RingRoundTrip(final int batch)
     {
-        final AtomicBuffer page = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
+        page = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
             SharedRingDescriptor.PAGE_LENGTH, SharedRingDescriptor.PAGE_ALIGNMENT));
-        front = NetifTxRing.front(page);
-        front.sharedRingInit();
-        front.init();
-        back = NetifTxRing.back(page);
-        back.init();
-        if (batch < 1 || batch > front.size())
+        final FrontRing init = NetifTxRing.front(page);
+        if (batch < 1 || batch > init.size())
         {
-            throw new IllegalArgumentException("batch must fit the ring: batch=" + batch + ", size=" + front.size());
+            throw new IllegalArgumentException("batch must fit the ring: batch=" + batch + ", size=" + init.size());
         }
+        init.sharedRingInit();
         this.batch = batch;
     }
 
     @Override
     public int frontWork()
     {
-        final FrontRing front = this.front;
-        final AtomicBuffer buffer = front.buffer();
-        if (outstanding == 0)
+        FrontSide side = frontSide;
+        if (side == null)
         {
-            final NetifTxRequestFlyweight request = frontRequest;
-            final int reqProdPvt = front.reqProdPvt();
-            for (int i = 0; i < batch; i++)
-            {
-                request.wrap(buffer, front.requestOffset(reqProdPvt + i))
-                    .gref(FIRST_GREF + i).offset(0).flags(0).id(i).size(FRAME_SIZE);
-            }
-            front.reqProdPvt(reqProdPvt + batch);
-            outstanding = batch;
-            front.pushRequestsAndCheckNotify(); // a notification would be sent here; the back polls instead
+            side = new FrontSide(page, batch);
+            frontSide = side;
         }
-        final int rspProd = front.rspProdAcquire(); // once; acquire: responses below it are visible
-        int rspCons = front.rspCons();
-        final int received = rspProd - rspCons;
-        if (received == 0)
-        {
-            front.finalCheckForResponses(); // re-arm rsp_event before idling, as netfront does
-            return 0;
-        }
-        final NetifTxResponseFlyweight response = frontResponse;
-        for (; rspCons != rspProd; rspCons++)
-        {
-            response.wrap(buffer, front.responseOffset(rspCons));
-            errors += response.status() == NetifResponseStatus.OKAY && response.id() < batch ? 0 : 1;
-        }
-        front.rspCons(rspCons);
-        outstanding -= received;
-        return received;
+        return side.work();
     }
 
     @Override
     public int backWork()
     {
-        final BackRing back = this.back;
-        final AtomicBuffer buffer = back.buffer();
-        final int size = back.size();
-        final int reqProd = back.reqProdAcquire(); // once; acquire: requests below it are visible
-        int reqCons = back.reqCons();
-        int rspProdPvt = back.rspProdPvt();
-        final int start = reqCons;
-        // RING_REQUEST_CONS_OVERFLOW: never consume more requests than there is room to answer
-        while (reqCons != reqProd && reqCons - rspProdPvt < size)
+        BackSide side = backSide;
+        if (side == null)
         {
-            backRequest.wrap(buffer, back.requestOffset(reqCons));
-            final int id = backRequest.id();
-            final int length = backRequest.size();
-            backResponse.wrap(buffer, back.responseOffset(rspProdPvt))
-                .id(id).status(length > 0 ? NetifResponseStatus.OKAY : NetifResponseStatus.ERROR);
-            reqCons++;
-            rspProdPvt++;
+            side = new BackSide(page);
+            backSide = side;
         }
-        back.reqCons(reqCons);
-        back.rspProdPvt(rspProdPvt);
-        if (reqCons != start)
-        {
-            back.pushResponsesAndCheckNotify();
-            return reqCons - start;
-        }
-        back.finalCheckForRequests(); // re-arm req_event before idling
-        return 0;
+        return side.work();
     }
 
     @Override
@@ -133,11 +82,117 @@ public final class RingRoundTrip implements Workload
     @Override
     public String error()
     {
-        return errors == 0 ? null : "bad responses: errors=" + errors;
+        final FrontSide side = frontSide;
+        return side == null || side.errors == 0 ? null : "bad responses: errors=" + side.errors;
     }
 
     @Override
     public void close()
     {
+    }
+
+    /** The frontend's half: its ring object and flyweights, created and touched by the front thread only. */
+    private static final class FrontSide
+    {
+        private final FrontRing front;
+        private final AtomicBuffer buffer;
+        private final int batch;
+        private final NetifTxRequestFlyweight request = new NetifTxRequestFlyweight();
+        private final NetifTxResponseFlyweight response = new NetifTxResponseFlyweight();
+        private int outstanding;
+        private long errors;
+
+        FrontSide(final AtomicBuffer page, final int batch)
+        {
+            front = NetifTxRing.front(page);
+            front.init();
+            buffer = front.buffer();
+            this.batch = batch;
+        }
+
+        int work()
+        {
+            final FrontRing front = this.front;
+            final AtomicBuffer buffer = this.buffer;
+            if (outstanding == 0)
+            {
+                final NetifTxRequestFlyweight request = this.request;
+                final int reqProdPvt = front.reqProdPvt();
+                for (int i = 0; i < batch; i++)
+                {
+                    request.wrap(buffer, front.requestOffset(reqProdPvt + i))
+                        .gref(FIRST_GREF + i).offset(0).flags(0).id(i).size(FRAME_SIZE);
+                }
+                front.reqProdPvt(reqProdPvt + batch);
+                outstanding = batch;
+                front.pushRequestsAndCheckNotify(); // a notification would be sent here; the back polls instead
+            }
+            final int rspProd = front.rspProdAcquire(); // once; acquire: responses below it are visible
+            int rspCons = front.rspCons();
+            final int received = rspProd - rspCons;
+            if (received == 0)
+            {
+                front.finalCheckForResponses(); // re-arm rsp_event before idling, as netfront does
+                return 0;
+            }
+            final NetifTxResponseFlyweight response = this.response;
+            for (; rspCons != rspProd; rspCons++)
+            {
+                response.wrap(buffer, front.responseOffset(rspCons));
+                errors += response.status() == NetifResponseStatus.OKAY && response.id() < batch ? 0 : 1;
+            }
+            front.rspCons(rspCons);
+            outstanding -= received;
+            return received;
+        }
+    }
+
+    /** The backend's half: its ring object and flyweights, created and touched by the back thread only. */
+    private static final class BackSide
+    {
+        private final BackRing back;
+        private final AtomicBuffer buffer;
+        private final NetifTxRequestFlyweight request = new NetifTxRequestFlyweight();
+        private final NetifTxResponseFlyweight response = new NetifTxResponseFlyweight();
+
+        BackSide(final AtomicBuffer page)
+        {
+            back = NetifTxRing.back(page);
+            back.init();
+            buffer = back.buffer();
+        }
+
+        int work()
+        {
+            final BackRing back = this.back;
+            final AtomicBuffer buffer = this.buffer;
+            final NetifTxRequestFlyweight request = this.request;
+            final NetifTxResponseFlyweight response = this.response;
+            final int size = back.size();
+            final int reqProd = back.reqProdAcquire(); // once; acquire: requests below it are visible
+            int reqCons = back.reqCons();
+            int rspProdPvt = back.rspProdPvt();
+            final int start = reqCons;
+            // RING_REQUEST_CONS_OVERFLOW: never consume more requests than there is room to answer
+            while (reqCons != reqProd && reqCons - rspProdPvt < size)
+            {
+                request.wrap(buffer, back.requestOffset(reqCons));
+                final int id = request.id();
+                final int length = request.size();
+                response.wrap(buffer, back.responseOffset(rspProdPvt))
+                    .id(id).status(length > 0 ? NetifResponseStatus.OKAY : NetifResponseStatus.ERROR);
+                reqCons++;
+                rspProdPvt++;
+            }
+            back.reqCons(reqCons);
+            back.rspProdPvt(rspProdPvt);
+            if (reqCons != start)
+            {
+                back.pushResponsesAndCheckNotify();
+                return reqCons - start;
+            }
+            back.finalCheckForRequests(); // re-arm req_event before idling
+            return 0;
+        }
     }
 }
