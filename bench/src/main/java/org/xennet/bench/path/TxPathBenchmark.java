@@ -2,25 +2,20 @@ package org.xennet.bench.path;
 
 import java.util.concurrent.TimeUnit;
 
-import org.agrona.concurrent.IdleStrategy;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Group;
 import org.openjdk.jmh.annotations.GroupThreads;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.xennet.bench.BenchmarkRunner;
-import org.xennet.core.bench.BenchIdle;
 import org.xennet.core.bench.TxPath;
+import org.xennet.core.bench.Workload;
 
 /**
  * The full transmit path: {@code NetFront.transmit} (grant every page, write the requests, push) →
@@ -40,47 +35,12 @@ import org.xennet.core.bench.TxPath;
 @Fork(value = 5, jvmArgsAppend = {"--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
     "-Dagrona.disable.bounds.checks=true"})
 @State(Scope.Group)
-public class TxPathBenchmark
+public class TxPathBenchmark extends PathBenchmark
 {
-    /** Packet length in bytes: a minimum frame, a medium one, a full Ethernet MTU, a jumbo frame. */
-    @Param({"64", "512", "1500", "9000"})
-    public int size;
-
-    /** Grant table version of the guest. */
-    @Param({"1", "2"})
-    public int grantVersion;
-
-    /** Most packets per step. */
-    @Param({"64"})
-    public int batch;
-
-    /** Wait policy of both sides (see {@link BenchIdle}). */
-    @Param({BenchIdle.BACKOFF})
-    public String idle;
-
-    private TxPath path;
-    private IdleStrategy frontIdle;
-    private IdleStrategy backIdle;
-
-    /** Builds and opens the device. */
-    @Setup(Level.Trial)
-    public void setUp()
+    @Override
+    protected Workload createPath(final int size, final int grantVersion, final int batch)
     {
-        path = new TxPath(size, grantVersion, batch);
-        frontIdle = BenchIdle.create(idle);
-        backIdle = BenchIdle.create(idle);
-    }
-
-    /** Closes the device; fails the trial (JMH reports it with {@code -foe true}) if anything went wrong. */
-    @TearDown(Level.Trial)
-    public void tearDown()
-    {
-        final String error = path.error();
-        path.close();
-        if (error != null)
-        {
-            throw new IllegalStateException(error);
-        }
+        return new TxPath(size, grantVersion, batch);
     }
 
     /**
@@ -93,17 +53,7 @@ public class TxPathBenchmark
     @GroupThreads(1)
     public void front(final PacketCounters counters)
     {
-        final int packets = path.frontWork();
-        if (packets > 0)
-        {
-            counters.packets += packets;
-            counters.bytes += (long)packets * size;
-            frontIdle.reset();
-        }
-        else
-        {
-            frontIdle.idle();
-        }
+        frontStep(counters);
     }
 
     /** Netback side: one step of the back, idling when it found nothing. */
@@ -112,14 +62,7 @@ public class TxPathBenchmark
     @GroupThreads(1)
     public void back()
     {
-        if (path.backWork() > 0)
-        {
-            backIdle.reset();
-        }
-        else
-        {
-            backIdle.idle();
-        }
+        backStep();
     }
 
     /**
