@@ -21,6 +21,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * generation of every node they use when they first use it; a commit fails ({@code EAGAIN}) when any of those
  * nodes changed since, and otherwise replays the transaction's changes on the live tree, firing their watches
  * then. So a committed transaction is serializable; an aborted or conflicting one may have seen newer values.
+ * A commit fires one event per changed node and watch however often the transaction changed the node (as
+ * cxenstored): a transaction of 3,000 writes to one watched node makes one event.
+ *
+ * <p>Bounded by {@link XenStoreQuotas}: nodes and estimated memory for the whole store, and per session (one
+ * wire connection) nodes created, watches, open transactions and requests per transaction. The store's own
+ * privileged view (the {@link XenStore} methods of this class, used in-process) is exempt from the per-session
+ * node and per-transaction quotas.
  */
 public final class InMemoryXenStore implements XenStore
 {
@@ -32,12 +39,17 @@ public final class InMemoryXenStore implements XenStore
     public static final int DEFAULT_MAX_TRANSACTIONS = 16;
 
     private static final long ABSENT = -1;
+    /** Estimated heap bytes of a node besides its name and value (object, map entry, perms reference). */
+    private static final int NODE_OVERHEAD = 128;
+    /** Estimated heap bytes of a transaction's change record besides its path and value (record, used map). */
+    private static final int CHANGE_OVERHEAD = 192;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Node root = new Node(null, List.of(new XsPermission(0, XsPermission.Access.NONE)));
     private final List<Watch> watches = new ArrayList<>();
     private final Map<Integer, Transaction> transactions = new HashMap<>();
     private final WatchDispatcher dispatcher = new WatchDispatcher("xenstore-events");
+    private final XenStoreQuotas quotas;
     private final int maxNodes;
     private final int maxWatches;
     private final int maxTransactions;
@@ -45,13 +57,15 @@ public final class InMemoryXenStore implements XenStore
     private long generation;
     private int nodeCount = 1;
     private int nextTxId = 1;
+    private long liveBytes = NODE_OVERHEAD;
+    private long transactionBytes;
 
     /**
      * An empty store (just the root) with the default quotas.
      */
     public InMemoryXenStore()
     {
-        this(DEFAULT_MAX_NODES, DEFAULT_MAX_WATCHES, DEFAULT_MAX_TRANSACTIONS);
+        this(XenStoreQuotas.DEFAULTS);
     }
 
     /**
@@ -61,15 +75,40 @@ public final class InMemoryXenStore implements XenStore
      */
     public InMemoryXenStore(final int maxNodes, final int maxWatches, final int maxTransactions)
     {
-        if (maxNodes < 1 || maxWatches < 1 || maxTransactions < 1)
+        this(XenStoreQuotas.builder().maxNodes(maxNodes).maxWatches(maxWatches).maxTransactions(maxTransactions)
+            .build());
+    }
+
+    /**
+     * @param quotas the limits to enforce.
+     */
+    public InMemoryXenStore(final XenStoreQuotas quotas)
+    {
+        this.quotas = quotas;
+        this.maxNodes = quotas.maxNodes();
+        this.maxWatches = quotas.maxWatches();
+        this.maxTransactions = quotas.maxTransactions();
+        this.privileged = new Session(0, true);
+    }
+
+    /** @return the limits this store enforces. */
+    public XenStoreQuotas quotas()
+    {
+        return quotas;
+    }
+
+    /** @return estimated bytes held by the tree and open transactions (bounded by the memory quota). */
+    public long memoryBytes()
+    {
+        lock.lock();
+        try
         {
-            throw new IllegalArgumentException("xenstore quotas must be positive: maxNodes=" + maxNodes +
-                ", maxWatches=" + maxWatches + ", maxTransactions=" + maxTransactions);
+            return liveBytes + transactionBytes;
         }
-        this.maxNodes = maxNodes;
-        this.maxWatches = maxWatches;
-        this.maxTransactions = maxTransactions;
-        this.privileged = new Session(0);
+        finally
+        {
+            lock.unlock();
+        }
     }
 
     /**
@@ -85,7 +124,7 @@ public final class InMemoryXenStore implements XenStore
         {
             throw new IllegalArgumentException("xenstore session domid out of range: domid=" + domid);
         }
-        return new Session(domid);
+        return new Session(domid, false);
     }
 
     /**
@@ -267,14 +306,45 @@ public final class InMemoryXenStore implements XenStore
     {
         private final int domid;
         private final String home;
+        private final boolean quotaExempt;
         private int watchCount;
         private int transactionCount;
+        private int ownedNodes;
         private boolean closed;
 
-        private Session(final int domid)
+        private Session(final int domid, final boolean quotaExempt)
         {
             this.domid = domid;
             this.home = XsPath.home(domid);
+            this.quotaExempt = quotaExempt;
+        }
+
+        /** @return nodes this session created that still exist (bounded by the per-connection quota). */
+        public int ownedNodes()
+        {
+            lock.lock();
+            try
+            {
+                return ownedNodes;
+            }
+            finally
+            {
+                lock.unlock();
+            }
+        }
+
+        /** @return whether this session holds watches or open transactions (an idle one holds neither). */
+        boolean holdsState()
+        {
+            lock.lock();
+            try
+            {
+                return watchCount > 0 || transactionCount > 0;
+            }
+            finally
+            {
+                lock.unlock();
+            }
         }
 
         /** @return the domain this session acts as. */
@@ -311,11 +381,17 @@ public final class InMemoryXenStore implements XenStore
                 throw new XenStoreException(XsError.E2BIG, "xenstore write too big: path=" + path + ", length=" +
                     copy.length);
             }
+            if (copy.length > quotas.maxNodeSize())
+            {
+                throw new XenStoreException(XsError.E2BIG, "xenstore node size quota exceeded: path=" + path +
+                    ", length=" + copy.length + ", maxNodeSize=" + quotas.maxNodeSize());
+            }
             lock.lock();
             try
             {
                 final View view = view(txId);
                 final String canonical = XsPath.canonical(path, domid);
+                view.reserve(canonical, copy.length);
                 doWrite(view, canonical, copy);
                 view.log(new Change(Change.WRITE, canonical, copy, null));
             }
@@ -334,6 +410,7 @@ public final class InMemoryXenStore implements XenStore
             {
                 final View view = view(txId);
                 final String canonical = XsPath.canonical(path, domid);
+                view.reserve(canonical, 0);
                 if (doMkdir(view, canonical))
                 {
                     view.log(new Change(Change.MKDIR, canonical, null, null));
@@ -354,6 +431,7 @@ public final class InMemoryXenStore implements XenStore
             {
                 final View view = view(txId);
                 final String canonical = XsPath.canonical(path, domid);
+                view.reserve(canonical, 0);
                 if (doRm(view, canonical))
                 {
                     view.log(new Change(Change.RM, canonical, null, null));
@@ -410,6 +488,7 @@ public final class InMemoryXenStore implements XenStore
             {
                 final View view = view(txId);
                 final String canonical = XsPath.canonical(path, domid);
+                view.reserve(canonical, copy.size() * 8);
                 doSetPerms(view, canonical, copy);
                 view.log(new Change(Change.SET_PERMS, canonical, null, copy));
             }
@@ -464,6 +543,7 @@ public final class InMemoryXenStore implements XenStore
                 }
                 transactions.remove(txId);
                 transactionCount--;
+                transactionBytes -= tx.bytes;
                 return !commit || commit(tx);
             }
             finally
@@ -519,7 +599,15 @@ public final class InMemoryXenStore implements XenStore
             {
                 closed = true;
                 resetWatches();
-                transactions.values().removeIf(tx -> tx.owner == this);
+                for (final Iterator<Transaction> it = transactions.values().iterator(); it.hasNext(); )
+                {
+                    final Transaction tx = it.next();
+                    if (tx.owner == this)
+                    {
+                        transactionBytes -= tx.bytes;
+                        it.remove();
+                    }
+                }
                 transactionCount = 0;
             }
             finally
@@ -608,6 +696,13 @@ public final class InMemoryXenStore implements XenStore
             {
                 throw new XenStoreException(XsError.ENOENT, "no such xenstore transaction: txId=" + txId);
             }
+            if (!quotaExempt && tx.operations >= quotas.maxTransactionOps())
+            {
+                // oxenstored's maxrequests: without it one open transaction can hold the daemon's whole memory
+                throw XenStoreException.quota("xenstore transaction operation quota exhausted: txId=" +
+                    Integer.toUnsignedString(txId) + ", maxTransactionOps=" + quotas.maxTransactionOps());
+            }
+            tx.operations++;
             return new View(this, tx.root, tx);
         }
 
@@ -647,11 +742,12 @@ public final class InMemoryXenStore implements XenStore
         Node node = lookup(view, path);
         if (node == null)
         {
-            node = create(view, path);
+            node = create(view, path, value.length);
         }
         else
         {
             view.session.checkAccess(node, true, path);
+            view.chargeLive(value.length - node.value.length);
             view.touch(path, node);
             node = mutable(view, path);
         }
@@ -666,7 +762,7 @@ public final class InMemoryXenStore implements XenStore
         {
             return false;
         }
-        final Node created = create(view, path);
+        final Node created = create(view, path, 0);
         view.fire(path, false, created.perms);
         return true;
     }
@@ -695,6 +791,10 @@ public final class InMemoryXenStore implements XenStore
         writableParent.children.remove(node.name);
         writableParent.generation = ++generation;
         view.adjustNodeCount(-node.subtreeSize());
+        if (view.tx == null)
+        {
+            release(node);
+        }
         view.fire(path, true, node.perms);
         return true;
     }
@@ -719,8 +819,12 @@ public final class InMemoryXenStore implements XenStore
         view.fire(path, false, perms);
     }
 
-    /** Creates {@code path} and its missing ancestors, checking write access on the nearest existing one. */
-    private Node create(final View view, final String path)
+    /**
+     * Creates {@code path} and its missing ancestors, checking write access on the nearest existing one and the
+     * quotas (memory for the new nodes and a {@code valueLength}-byte value the caller then stores) before
+     * changing anything.
+     */
+    private Node create(final View view, final String path, final int valueLength)
     {
         final String[] names = path.substring(1).split("/");
         Node node = root(view);
@@ -734,10 +838,23 @@ public final class InMemoryXenStore implements XenStore
         }
         view.session.checkAccess(node, true, path);
         final int missing = names.length - existing;
-        if (view.nodeCount() + missing > maxNodes)
+        if (view.nodeCount() + missing > maxNodes && !view.replay)
         {
             throw new XenStoreException(XsError.ENOSPC, "xenstore node quota exhausted: maxNodes=" + maxNodes);
         }
+        final Session creator = view.session;
+        final int owned = creator.ownedNodes + (view.tx == null ? 0 : view.tx.createdNodes);
+        if (!creator.quotaExempt && !view.replay && owned + missing > quotas.maxNodesPerConnection())
+        {
+            throw XenStoreException.quota("xenstore per-connection node quota exhausted: path=" + path +
+                ", maxNodesPerConnection=" + quotas.maxNodesPerConnection());
+        }
+        long bytes = valueLength;
+        for (int i = existing; i < names.length; i++)
+        {
+            bytes += NODE_OVERHEAD + names[i].length();
+        }
+        view.chargeLive(bytes);
         view.touch(at, node);
         node = mutable(view, at);
         node.generation = ++generation;
@@ -747,11 +864,20 @@ public final class InMemoryXenStore implements XenStore
             view.touch(at, null);
             final Node child = new Node(names[i], inheritedPerms(node.perms, view.session.domid));
             child.owner = view.tx;
+            child.creator = creator;
             child.generation = ++generation;
             node.children.put(names[i], child);
             node = child;
         }
         view.adjustNodeCount(missing);
+        if (view.tx == null)
+        {
+            creator.ownedNodes += missing;
+        }
+        else
+        {
+            view.tx.createdNodes += missing;
+        }
         return node;
     }
 
@@ -769,7 +895,16 @@ public final class InMemoryXenStore implements XenStore
         {
             throw new XenStoreException(XsError.ENOSPC, "xenstore node quota exhausted: maxNodes=" + maxNodes);
         }
+        if (!tx.owner.quotaExempt && tx.owner.ownedNodes + tx.createdNodes > quotas.maxNodesPerConnection())
+        {
+            throw XenStoreException.quota("xenstore per-connection node quota exhausted at commit: " +
+                "maxNodesPerConnection=" + quotas.maxNodesPerConnection());
+        }
+        // Replay without quota checks (they held for the transaction, and a half-applied commit is worse), and
+        // fire each changed node's watches once, after the whole commit: coalesced as cxenstored does.
         final View live = new View(tx.owner, root, null);
+        live.replay = true;
+        live.pending = new LinkedHashMap<>();
         for (final Change change : tx.changes)
         {
             switch (change.kind)
@@ -780,7 +915,25 @@ public final class InMemoryXenStore implements XenStore
                 default -> doSetPerms(live, change.path, change.perms);
             }
         }
+        for (final PendingEvent event : live.pending.values())
+        {
+            fireWatches(event.path, event.removed, event.perms);
+        }
         return true;
+    }
+
+    /** A removed live subtree gives back its bytes and its creators' node counts. */
+    private void release(final Node node)
+    {
+        liveBytes -= NODE_OVERHEAD + (node.name == null ? 0 : node.name.length()) + node.value.length;
+        if (node.creator != null)
+        {
+            node.creator.ownedNodes--;
+        }
+        for (final Node child : node.children.values())
+        {
+            release(child);
+        }
     }
 
     private void touchSubtree(final View view, final String path, final Node node)
@@ -944,6 +1097,7 @@ public final class InMemoryXenStore implements XenStore
         private List<XsPermission> perms;
         private long generation;
         private Transaction owner; // null: part of the live tree
+        private Session creator; // null: created by the store itself
 
         private Node(final String name, final List<XsPermission> perms)
         {
@@ -958,6 +1112,7 @@ public final class InMemoryXenStore implements XenStore
             copy.value = value;
             copy.generation = generation;
             copy.owner = tx;
+            copy.creator = creator;
             copy.children.putAll(children);
             return copy;
         }
@@ -985,6 +1140,10 @@ public final class InMemoryXenStore implements XenStore
         }
     }
 
+    private record PendingEvent(String path, boolean removed, List<XsPermission> perms)
+    {
+    }
+
     private record Change(int kind, String path, byte[] value, List<XsPermission> perms)
     {
         static final int WRITE = 0;
@@ -1002,6 +1161,9 @@ public final class InMemoryXenStore implements XenStore
         private final Map<String, Long> used = new HashMap<>();
         private final List<Change> changes = new ArrayList<>();
         private int nodeCount;
+        private int operations;
+        private int createdNodes;
+        private long bytes;
 
         private Transaction(final int id, final Session owner, final int nodeCount)
         {
@@ -1024,6 +1186,8 @@ public final class InMemoryXenStore implements XenStore
         private final Session session;
         private final Node root;
         private final Transaction tx;
+        private boolean replay;
+        private Map<String, PendingEvent> pending;
 
         private View(final Session session, final Node root, final Transaction tx)
         {
@@ -1042,9 +1206,52 @@ public final class InMemoryXenStore implements XenStore
 
         void fire(final String path, final boolean removed, final List<XsPermission> perms)
         {
-            if (tx == null)
+            if (pending != null)
+            {
+                pending.put((removed ? "-" : "+") + path, new PendingEvent(path, removed, perms));
+            }
+            else if (tx == null)
             {
                 fireWatches(path, removed, perms);
+            }
+        }
+
+        /**
+         * Checks the memory quota before a change: a transaction's change record (path and value) is charged to
+         * the transaction until it ends; live changes are charged by {@link #chargeLive}.
+         */
+        void reserve(final String path, final int valueLength)
+        {
+            if (tx == null)
+            {
+                return;
+            }
+            final long cost = CHANGE_OVERHEAD + 2L * path.length() + valueLength;
+            checkMemory(cost);
+            tx.bytes += cost;
+            transactionBytes += cost;
+        }
+
+        /** Accounts a change of the live tree's size, refusing growth over the memory quota (not in a replay). */
+        void chargeLive(final long delta)
+        {
+            if (tx != null)
+            {
+                return;
+            }
+            if (!replay)
+            {
+                checkMemory(delta);
+            }
+            liveBytes += delta;
+        }
+
+        private void checkMemory(final long delta)
+        {
+            if (delta > 0 && liveBytes + transactionBytes + delta > quotas.maxMemoryBytes())
+            {
+                throw new XenStoreException(XsError.ENOMEM, "xenstore memory quota exhausted: maxMemoryBytes=" +
+                    quotas.maxMemoryBytes());
             }
         }
 

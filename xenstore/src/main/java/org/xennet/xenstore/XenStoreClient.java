@@ -327,7 +327,11 @@ public final class XenStoreClient implements XenStore
             }
             if (reply.type == XsMessageType.ERROR)
             {
-                throw new XenStoreException(XsError.fromName(text(reply.payload)), "xenstore " +
+                final String sent = text(reply.payload);
+                final XsError error = XsError.fromName(sent);
+                // keep a name outside the table (EQUOTA) only when it looks like one: the peer is not trusted
+                final String name = sent.matches("E[A-Z0-9]{1,15}") ? sent : error.name();
+                throw new XenStoreException(error, name, "xenstore " +
                     XsMessageType.name(type).toLowerCase(java.util.Locale.ROOT) + " failed: path=" + path);
             }
             return reply.payload;

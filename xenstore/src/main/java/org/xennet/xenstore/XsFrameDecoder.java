@@ -85,6 +85,12 @@ final class XsFrameDecoder
         return OK;
     }
 
+    /** @return whether a message has started but not ended (part of a header or payload is buffered). */
+    boolean inFrame()
+    {
+        return length >= 0 || header.position() > 0;
+    }
+
     /** @return the type of the last header read (for the E2BIG reply). */
     int type()
     {

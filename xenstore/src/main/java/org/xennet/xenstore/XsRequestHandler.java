@@ -27,6 +27,16 @@ final class XsRequestHandler implements XsFrameDecoder.FrameHandler, AutoCloseab
          * @return {@code false} when the connection cannot take more (it will be closed).
          */
         boolean send(ByteBuffer message);
+
+        /**
+         * Queues a watch event, which the output may coalesce with an identical queued one or drop (bounded).
+         *
+         * @param message a complete {@code XS_WATCH_EVENT}; its content must not be changed afterwards.
+         */
+        default void sendEvent(final ByteBuffer message)
+        {
+            send(message);
+        }
     }
 
     private final InMemoryXenStore store;
@@ -34,6 +44,7 @@ final class XsRequestHandler implements XsFrameDecoder.FrameHandler, AutoCloseab
     private final Output output;
     private boolean overflowed;
     private long internalErrors;
+    private long oversizedEvents;
 
     XsRequestHandler(final InMemoryXenStore store, final InMemoryXenStore.Session session, final Output output)
     {
@@ -46,6 +57,18 @@ final class XsRequestHandler implements XsFrameDecoder.FrameHandler, AutoCloseab
     boolean overflowed()
     {
         return overflowed;
+    }
+
+    /** @return watch events dropped because they exceed the wire's payload limit. */
+    long oversizedEvents()
+    {
+        return oversizedEvents;
+    }
+
+    /** @return whether the session holds watches or transactions. */
+    boolean holdsState()
+    {
+        return session.holdsState();
     }
 
     /** @return how many requests hit an unexpected exception (a bug; answered with EIO). */
@@ -65,13 +88,13 @@ final class XsRequestHandler implements XsFrameDecoder.FrameHandler, AutoCloseab
             }
             catch (final XenStoreException ex)
             {
-                sendError(type, reqId, txId, ex.error());
+                sendError(type, reqId, txId, ex.wireName());
             }
             catch (final RuntimeException ex)
             {
                 internalErrors++;
                 LOG.log(System.Logger.Level.ERROR, "xenstore request failed: type=" + XsMessageType.name(type), ex);
-                sendError(type, reqId, txId, XsError.EIO);
+                sendError(type, reqId, txId, XsError.EIO.name());
             }
         });
     }
@@ -81,7 +104,7 @@ final class XsRequestHandler implements XsFrameDecoder.FrameHandler, AutoCloseab
      */
     void onOversized(final int type, final int reqId, final int txId)
     {
-        store.locked(() -> sendError(type, reqId, txId, XsError.E2BIG));
+        store.locked(() -> sendError(type, reqId, txId, XsError.E2BIG.name()));
     }
 
     @Override
@@ -292,12 +315,24 @@ final class XsRequestHandler implements XsFrameDecoder.FrameHandler, AutoCloseab
 
     private void sendEvent(final String path, final String token)
     {
-        send(XsMessages.encode(XsMessageType.WATCH_EVENT, 0, 0, XsMessages.strings(path, token)));
+        final byte[] payload = XsMessages.strings(path, token);
+        if (payload.length > XsWire.PAYLOAD_MAX)
+        {
+            // No client could read it: cxenstored and oxenstored drop such an event too.
+            oversizedEvents++;
+            LOG.log(System.Logger.Level.WARNING, "xenstore watch event over the wire limit dropped: length=" +
+                payload.length);
+            return;
+        }
+        if (!overflowed)
+        {
+            output.sendEvent(XsMessages.encode(XsMessageType.WATCH_EVENT, 0, 0, payload));
+        }
     }
 
-    private void sendError(final int type, final int reqId, final int txId, final XsError error)
+    private void sendError(final int type, final int reqId, final int txId, final String name)
     {
-        send(XsMessages.encode(XsMessageType.ERROR, reqId, txId, XsMessages.strings(error.name())));
+        send(XsMessages.encode(XsMessageType.ERROR, reqId, txId, XsMessages.strings(name)));
     }
 
     private void reply(final int type, final int reqId, final int txId, final byte[] payload)

@@ -172,21 +172,33 @@ class XenStoreServerTest
     }
 
     @Test
-    void shouldDisconnectClientThatStopsReadingEvents() throws Exception
+    void shouldKeepClientThatStopsReadingEventsAndBoundItsQueue() throws Exception
     {
         try (RawXsConnection stuck = new RawXsConnection(server.socketPath());
             XenStoreClient healthy = XenStoreClient.connect(server.socketPath()))
         {
-            stuck.send(RawXsConnection.frame(XsMessageType.WATCH, 1, 0, RawXsConnection.bytes("/flood\0t\0")));
-            waitFor(() -> server.connectionCount() == 2 && store.dump().size() > 0);
-            Thread.sleep(100); // let the watch register
-            for (int i = 0; i < 50_000 && server.connectionCount() == 2; i++)
+            assertReply(stuck.request(XsMessageType.WATCH, 1, 0, "/flood\0t\0"), XsMessageType.WATCH, 1, "OK\0");
+            final int writes = store.quotas().maxQueuedEvents() * 2;
+            for (int i = 0; i < writes; i++)
             {
-                store.write("/flood/n", "x".repeat(200));
+                store.write("/flood/n" + i, "x".repeat(200)); // distinct nodes: nothing to coalesce
             }
-            waitFor(() -> server.connectionCount() == 1);
+            assertTrue(server.droppedEvents() > 0, "events beyond the queue bound must be dropped");
+            assertEquals(2, server.connectionCount(), "a slow watcher keeps its connection");
             healthy.write("/after", "ok");
             assertEquals("ok", store.read("/after"));
+            // the stuck client still gets its answer once it reads again, after at most the bounded queue
+            stuck.send(RawXsConnection.frame(XsMessageType.READ, 9, 0, RawXsConnection.bytes("/keep\0")));
+            int events = 0;
+            RawXsConnection.Message message = stuck.receive();
+            while (message.type() == XsMessageType.WATCH_EVENT)
+            {
+                events++;
+                message = stuck.receive();
+            }
+            assertReply(message, XsMessageType.READ, 9, "safe");
+            // each event was delivered or dropped (counted), none twice: the queue, not the socket, was bounded
+            assertEquals(1 + writes, events + server.droppedEvents(), "events delivered: " + events);
         }
     }
 
@@ -195,8 +207,12 @@ class XenStoreServerTest
     {
         assertThrows(IllegalStateException.class, () -> XenStoreServer.start(server.socketPath(), store));
         final Path stale = dir.resolve("stale.sock");
-        XenStoreServer.start(stale, store).close();
-        Files.createFile(stale); // a leftover file nobody listens on
+        // a socket left by a process that died: bound, never unlinked
+        final java.nio.channels.ServerSocketChannel dead = java.nio.channels.ServerSocketChannel.open(
+            java.net.StandardProtocolFamily.UNIX);
+        dead.bind(java.net.UnixDomainSocketAddress.of(stale));
+        dead.close();
+        assertTrue(Files.exists(stale));
         try (XenStoreServer replacement = XenStoreServer.start(stale, store);
             XenStoreClient client = XenStoreClient.connect(stale))
         {
@@ -204,6 +220,22 @@ class XenStoreServerTest
             assertEquals(stale, replacement.socketPath());
         }
         assertTrue(Files.notExists(stale), "close must remove the socket file");
+    }
+
+    @Test
+    void shouldNeverDeleteWhatIsNotASocket() throws Exception
+    {
+        final Path file = Files.writeString(dir.resolve("precious.txt"), "data");
+        final Path emptyDir = Files.createDirectory(dir.resolve("empty"));
+        final Path link = Files.createSymbolicLink(dir.resolve("link.sock"), server.socketPath());
+        for (final Path path : new Path[] {file, emptyDir, link})
+        {
+            final java.nio.file.FileAlreadyExistsException refused = assertThrows(
+                java.nio.file.FileAlreadyExistsException.class, () -> XenStoreServer.start(path, store));
+            assertTrue(refused.getMessage().contains("not a socket"), refused.getMessage());
+            assertTrue(Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS), path + " must survive");
+        }
+        assertEquals("data", Files.readString(file));
     }
 
     private static void assertReply(final RawXsConnection.Message message, final int type, final int reqId,
