@@ -70,6 +70,10 @@ public final class BackendCommand implements Callable<Integer>
     @Option(names = "--pcap", paramLabel = "FILE", description = "Write every packet the backend sees to a pcap file.")
     private Path pcap;
 
+    @Option(names = "--pcap-max-bytes", paramLabel = "BYTES", defaultValue = "1073741824",
+        description = "Stop capturing when the pcap file would exceed this size (default: ${DEFAULT-VALUE}).")
+    private long pcapMaxBytes;
+
     @Option(names = "--pcap-precision", paramLabel = "P", defaultValue = "MICRO",
         description = "pcap timestamps: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     private PcapPrecision precision;
@@ -92,6 +96,11 @@ public final class BackendCommand implements Callable<Integer>
         if (sinkKind == Sink.CAPTURE && null == pcap)
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "--sink CAPTURE needs --pcap FILE");
+        }
+        if (pcapMaxBytes < PcapSink.FILE_HEADER_LENGTH)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--pcap-max-bytes must be at least " +
+                PcapSink.FILE_HEADER_LENGTH + ": " + pcapMaxBytes);
         }
         try (ShmDeviceFile file = shm.open(xenStoreOption.socket()))
         {
@@ -116,7 +125,7 @@ public final class BackendCommand implements Callable<Integer>
         // The capture sits in front of a loopback whose backend exists only after the sink: resolve it late.
         final PacketSink echo = (buffer, offset, length) -> loopback[0].deliver(buffer, offset, length);
         final PcapSink capture = null == pcap ? null :
-            new PcapSink(pcap, precision, PcapSink.DEFAULT_SNAP_LENGTH, null == base ? echo : base);
+            new PcapSink(pcap, precision, PcapSink.DEFAULT_SNAP_LENGTH, pcapMaxBytes, null == base ? echo : base);
         final PacketSink sink = null != capture ? capture : base;
         final Path socket = ShmOptions.xenstoreSocket(xenStoreOption, file);
         final String where = "backend: serving " + file.path() + " (grant v" + file.grantVersion() + ", sink " +
@@ -210,6 +219,7 @@ public final class BackendCommand implements Callable<Integer>
             ", tx packets " + back.txPackets() + ", tx bytes " + back.txBytes() + ", tx dropped " +
             back.txDroppedResponses() + ", tx errors " + back.txErrorResponses() + ", rx packets " + back.rxPackets() +
             (null == capture ? "" : ", captured " + capture.packets() +
+            (capture.notCaptured() == 0 ? "" : " (" + capture.notCaptured() + " not captured: --pcap-max-bytes)") +
             (null == capture.failure() ? "" : " (capture failed: " + capture.failure().getMessage() + ")")));
         System.out.println("backend: Closed");
         System.out.flush();

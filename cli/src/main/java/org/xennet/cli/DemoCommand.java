@@ -86,8 +86,18 @@ public final class DemoCommand implements Callable<Integer>
         final XenbusNetBack.Behaviour behaviour = XenbusNetBack.Behaviour.valueOf(backend.toUpperCase(Locale.ROOT));
         final PrintWriter out = spec.commandLine().getOut();
         final PacketSink[] delivery = new PacketSink[1];
-        final PcapSink capture = null == pcap ? null : new PcapSink(pcap, pcapPrecision, PcapSink.DEFAULT_SNAP_LENGTH,
-            (buffer, offset, length) -> delivery[0].onPacket(buffer, offset, length));
+        final XenStore opened = xenStoreOption.open(); // an unreachable --xenstore is bad input: exit 2
+        final PcapSink capture;
+        try
+        {
+            capture = null == pcap ? null : new PcapSink(pcap, pcapPrecision, PcapSink.DEFAULT_SNAP_LENGTH,
+                (buffer, offset, length) -> delivery[0].onPacket(buffer, offset, length));
+        }
+        catch (final java.io.IOException | RuntimeException ex)
+        {
+            opened.close();
+            throw ex;
+        }
         final Loopback loopback = new Loopback(grantVersion, firstFrame, 0x1000, sink ->
         {
             delivery[0] = sink; // the capture sees each packet, then hands it on to B
@@ -95,7 +105,7 @@ public final class DemoCommand implements Callable<Integer>
         });
         out.printf("xennet demo: grant v%d, guest pages from frame 0x%x, ring pages from frame 0x1000%n",
             grantVersion, firstFrame);
-        try (XenStore store = xenStoreOption.open())
+        try (XenStore store = opened)
         {
             final long start = System.nanoTime();
             final XenbusStateListener listener = (path, from, to) ->

@@ -7,6 +7,7 @@ import java.util.concurrent.CountDownLatch;
 
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.IdleStrategy;
+import org.xennet.core.netfront.BrokenReason;
 import org.xennet.core.netfront.NetFrontResult;
 import org.xennet.core.shm.ShmDeviceFile;
 import org.xennet.core.shm.ShmFormatException;
@@ -77,6 +78,9 @@ public final class FrontendCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
+        positive("--response-timeout-ms", responseTimeoutMs);
+        positive("--connect-timeout-ms", connectTimeoutMs);
+        positive("--xenbus-timeout-ms", xenbusTimeoutMs);
         final ShmPacketStream stream;
         try
         {
@@ -92,7 +96,8 @@ public final class FrontendCommand implements Callable<Integer>
             if (null == socket)
             {
                 System.out.println("frontend: control plane: state words in the file");
-                return runWith(file, new ShmFrontend(file, new ReportingListener(stream), responseTimeoutMs), stream);
+                final ReportingListener listener = new ReportingListener(stream);
+                return runWith(file, listener.of(new ShmFrontend(file, listener, responseTimeoutMs)), stream);
             }
             try (XenStore store = ShmOptions.connect(socket))
             {
@@ -102,14 +107,23 @@ public final class FrontendCommand implements Callable<Integer>
                     System.out.println("frontend: " + path + " " + from + " -> " + to);
                     System.out.flush();
                 };
-                return runWith(file, ShmFrontend.overXenbus(file, new ReportingListener(stream), responseTimeoutMs,
-                    store, shm.devid, Duration.ofMillis(xenbusTimeoutMs), states), stream);
+                final ReportingListener listener = new ReportingListener(stream);
+                return runWith(file, listener.of(ShmFrontend.overXenbus(file, listener, responseTimeoutMs,
+                    store, shm.devid, Duration.ofMillis(xenbusTimeoutMs), states)), stream);
             }
         }
         catch (final ShmFormatException ex)
         {
             System.err.println("xennet frontend: " + ex.getMessage());
             return 1;
+        }
+    }
+
+    private void positive(final String option, final long value)
+    {
+        if (value < 1)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), option + " must be at least 1: " + value);
         }
     }
 
@@ -177,10 +191,18 @@ public final class FrontendCommand implements Callable<Integer>
     private static final class ReportingListener implements ShmFrontend.Listener
     {
         private final ShmPacketStream stream;
+        private ShmFrontend frontend;
 
         ReportingListener(final ShmPacketStream stream)
         {
             this.stream = stream;
+        }
+
+        /** Remembers the frontend whose reset reasons to print. */
+        ShmFrontend of(final ShmFrontend frontend)
+        {
+            this.frontend = frontend;
+            return frontend;
         }
 
         @Override
@@ -199,10 +221,32 @@ public final class FrontendCommand implements Callable<Integer>
         public void onReset(final int inFlightFailed)
         {
             stream.onReset(inFlightFailed);
-            System.out.println("frontend: backend lost: reset (Closing, Closed), " + inFlightFailed +
-                " packets in flight failed; waiting for a backend");
+            System.out.println("frontend: backend lost (" + reason() + "): reset (Closing, Closed), " +
+                inFlightFailed + " packets in flight failed; waiting for a backend");
             System.out.flush();
         }
+
+        private String reason()
+        {
+            return reasonOf(frontend);
+        }
+    }
+
+    /** @return why the last reset happened: the device's BrokenReason, else the backend left or went silent. */
+    private static String reasonOf(final ShmFrontend frontend)
+    {
+        if (null == frontend)
+        {
+            return "unknown";
+        }
+        final BrokenReason broken = frontend.netFront().brokenReason();
+        if (broken != BrokenReason.NONE)
+        {
+            return "broken: " + broken;
+        }
+        final RuntimeException xenbus = frontend.lastXenbusError();
+        return "backend left Connected or did not answer within --response-timeout-ms" +
+            (null == xenbus ? "" : "; xenbus: " + xenbus.getMessage());
     }
 
     private static void awaitQuietly(final CountDownLatch latch)

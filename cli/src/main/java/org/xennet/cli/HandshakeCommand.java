@@ -85,7 +85,8 @@ public final class HandshakeCommand implements Callable<Integer>
                 ", timeoutMs=" + timeoutMs + ", devid=" + devid);
         }
         final PrintWriter out = spec.commandLine().getOut();
-        try (XenStore store = xenStoreOption.open())
+        final XenStore opened = xenStoreOption.open(); // an unreachable --xenstore is bad input: exit 2
+        try (XenStore store = opened)
         {
             return run(store, behaviour, out) ? 0 : 1;
         }

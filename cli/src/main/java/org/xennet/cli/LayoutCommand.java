@@ -37,6 +37,9 @@ public final class LayoutCommand implements Callable<Integer>
         table, probe
     }
 
+    /** Largest probe output read by {@code --verify}. */
+    private static final int MAX_PROBE_BYTES = 4 << 20;
+
     @Option(names = "--format", paramLabel = "FORMAT", description = "table (default) or probe")
     private Format format = Format.table;
 
@@ -72,11 +75,11 @@ public final class LayoutCommand implements Callable<Integer>
         final ProbeFile probe;
         try
         {
-            probe = ProbeFile.parse(Files.readString(verify, StandardCharsets.UTF_8));
+            probe = ProbeFile.parse(readBounded(verify));
         }
         catch (final IOException ex)
         {
-            err.println("xennet layout: cannot read probe file " + verify + ": " + ex);
+            err.println("xennet layout: cannot read probe file " + verify + ": " + CliErrors.describe(ex));
             err.flush();
             return XennetCommand.EXIT_USAGE;
         }
@@ -102,6 +105,20 @@ public final class LayoutCommand implements Callable<Integer>
         out.println(problems.size() + " of " + facts.size() + " facts do not match " + verify);
         out.flush();
         return 1;
+    }
+
+    /** Reads at most {@link #MAX_PROBE_BYTES}: a probe output is a few KiB; /dev/zero must not fill the heap. */
+    private static String readBounded(final Path file) throws IOException
+    {
+        try (java.io.InputStream in = Files.newInputStream(file))
+        {
+            final byte[] bytes = in.readNBytes(MAX_PROBE_BYTES + 1);
+            if (bytes.length > MAX_PROBE_BYTES)
+            {
+                throw new IOException("larger than " + MAX_PROBE_BYTES + " bytes, not a probe output: file=" + file);
+            }
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
     }
 
     private static void printTable(final LayoutCatalog catalog, final PrintWriter out)

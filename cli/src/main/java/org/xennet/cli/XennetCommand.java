@@ -28,13 +28,14 @@ public final class XennetCommand implements Runnable
     }
 
     /**
-     * Builds the command line with xennet's exit-code conventions (bad arguments exit 2).
+     * Builds the command line with xennet's exit-code conventions: bad arguments and bad input (a path that
+     * cannot be used, an unreachable xenstored) print one line and exit 2.
      *
      * @return a configured picocli command line.
      */
     public static CommandLine commandLine()
     {
-        return new CommandLine(new XennetCommand()).setCaseInsensitiveEnumValuesAllowed(true);
+        return CliErrors.install(new CommandLine(new XennetCommand()).setCaseInsensitiveEnumValuesAllowed(true));
     }
 
     /**

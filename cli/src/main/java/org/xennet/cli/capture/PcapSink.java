@@ -19,7 +19,9 @@ import org.xennet.core.netback.PacketSink;
  * file ({@code incl_len < orig_len}), as tcpdump does.
  * <p>
  * Never throws from {@link #onPacket}: a write failure stops the capture, is counted and kept for
- * {@link #failure()}; the packets still flow downstream. Single-threaded (the backend's tx thread).
+ * {@link #failure()}; the packets still flow downstream. The file never grows beyond its size limit: once the
+ * next record would not fit, capturing stops and further packets are only counted ({@link #notCaptured()}),
+ * still passed downstream. Single-threaded (the backend's tx thread).
  */
 public final class PcapSink implements PacketSink, AutoCloseable
 {
@@ -31,6 +33,8 @@ public final class PcapSink implements PacketSink, AutoCloseable
     public static final int FILE_HEADER_LENGTH = 24;
     /** Length of a pcap record header. */
     public static final int RECORD_HEADER_LENGTH = 16;
+    /** Default size limit of a capture file (1 GiB). */
+    public static final long DEFAULT_MAX_BYTES = 1L << 30;
 
     private static final int FLUSH_THRESHOLD = 1 << 20;
 
@@ -42,7 +46,10 @@ public final class PcapSink implements PacketSink, AutoCloseable
     private final byte[] scratch;
     private final long epochNanosAtStart;
     private final long nanoTimeAtStart;
+    private final long maxBytes;
+    private long fileBytes;
     private long packets;
+    private long notCaptured;
     private IOException failure;
 
     /**
@@ -57,10 +64,31 @@ public final class PcapSink implements PacketSink, AutoCloseable
     public PcapSink(final Path file, final PcapPrecision precision, final int snapLength, final PacketSink downstream)
         throws IOException
     {
+        this(file, precision, snapLength, Long.MAX_VALUE, downstream);
+    }
+
+    /**
+     * Creates (or truncates) the capture file, limited to {@code maxBytes}, and writes its global header.
+     *
+     * @param file       the pcap file.
+     * @param precision  microsecond or nanosecond timestamps.
+     * @param snapLength largest bytes kept per packet (1 .. 262144).
+     * @param maxBytes   largest file size (at least the 24-byte global header).
+     * @param downstream the sink whose answer is returned (e.g. loopback or discard).
+     * @throws IOException when the file cannot be created.
+     */
+    public PcapSink(final Path file, final PcapPrecision precision, final int snapLength, final long maxBytes,
+        final PacketSink downstream) throws IOException
+    {
         if (snapLength < 1 || snapLength > 262144)
         {
             throw new IllegalArgumentException("snap length out of range: snapLength=" + snapLength);
         }
+        if (maxBytes < FILE_HEADER_LENGTH)
+        {
+            throw new IllegalArgumentException("pcap size limit below the 24-byte file header: maxBytes=" + maxBytes);
+        }
+        this.maxBytes = maxBytes;
         this.downstream = downstream;
         this.precision = precision;
         this.snapLength = snapLength;
@@ -79,6 +107,7 @@ public final class PcapSink implements PacketSink, AutoCloseable
         bytes.writeInt(0);           // sigfigs
         bytes.writeInt(snapLength);
         bytes.writeInt(LINKTYPE_ETHERNET);
+        fileBytes = FILE_HEADER_LENGTH;
         flush();
         if (null != failure)
         {
@@ -103,8 +132,14 @@ public final class PcapSink implements PacketSink, AutoCloseable
 
     private void record(final DirectBuffer buffer, final int offset, final int length)
     {
-        final long now = epochNanosAtStart + (System.nanoTime() - nanoTimeAtStart);
         final int included = Math.min(length, snapLength);
+        if (fileBytes + RECORD_HEADER_LENGTH + included > maxBytes)
+        {
+            notCaptured++; // the file is full: never truncate a record, never grow past the limit
+            return;
+        }
+        fileBytes += RECORD_HEADER_LENGTH + included;
+        final long now = epochNanosAtStart + (System.nanoTime() - nanoTimeAtStart);
         bytes.writeInt((int)(now / 1_000_000_000L));
         bytes.writeInt(precision.fraction(now % 1_000_000_000L));
         bytes.writeInt(included);
@@ -169,6 +204,12 @@ public final class PcapSink implements PacketSink, AutoCloseable
     public long packets()
     {
         return packets;
+    }
+
+    /** @return packets passed on but not recorded because the file reached its size limit. */
+    public long notCaptured()
+    {
+        return notCaptured;
     }
 
     /** @return the write failure that stopped the capture, or null. */

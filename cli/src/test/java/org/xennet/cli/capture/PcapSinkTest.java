@@ -29,6 +29,26 @@ final class PcapSinkTest
     @TempDir
     Path dir;
 
+    @Test
+    void shouldNeverGrowPastTheSizeLimitAndCountWhatIsNotCaptured() throws Exception
+    {
+        final Path file = dir.resolve("limited.pcap");
+        final long limit = PcapSink.FILE_HEADER_LENGTH + 10L * (PcapSink.RECORD_HEADER_LENGTH + 100) + 50;
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[100]);
+        try (PcapSink sink = new PcapSink(file, PcapPrecision.MICRO, PcapSink.DEFAULT_SNAP_LENGTH, limit,
+            (b, o, l) -> PacketSink.ACCEPTED))
+        {
+            for (int i = 0; i < 1000; i++)
+            {
+                assertEquals(PacketSink.ACCEPTED, sink.onPacket(buffer, 0, 100)); // still passed downstream
+            }
+            assertEquals(10, sink.packets());
+            assertEquals(990, sink.notCaptured());
+        }
+        assertTrue(java.nio.file.Files.size(file) <= limit, "file size " + java.nio.file.Files.size(file));
+        assertTrue(run("capinfos", "-c", file.toString()).matches("(?s).*Number of packets:\\s+10\\b.*"));
+    }
+
     @ParameterizedTest
     @EnumSource(PcapPrecision.class)
     void shouldWriteEveryPacketSoTsharkReadsTheSameLengthsAndBytes(final PcapPrecision precision) throws Exception

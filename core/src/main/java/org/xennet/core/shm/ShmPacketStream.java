@@ -19,6 +19,8 @@ public final class ShmPacketStream implements ShmFrontend.Listener
 {
     /** Smallest packet: the 8-byte sequence number. */
     public static final int MIN_LENGTH = 8;
+    /** Longest wait for the answers to packets in flight after {@link #stop()}. */
+    private static final long STOP_DRAIN_NS = 1_000_000_000L;
 
     private final long count;
     private final int minLength;
@@ -35,6 +37,7 @@ public final class ShmPacketStream implements ShmFrontend.Listener
     private long errorCount;
     private long droppedCount;
     private long failedAtReset;
+    private long inFlightAtStop;
     private long echoCount;
     private long duplicates;
     private long corrupt;
@@ -139,7 +142,25 @@ public final class ShmPacketStream implements ShmFrontend.Listener
             }
             idle.idle(work);
         }
+        drainAfterStop(frontend, idle, echo);
         return NetFrontResult.OK;
+    }
+
+    /**
+     * Stopped (SIGTERM): send nothing more, but collect the answers to packets already in flight, so that packets
+     * the backend delivered are counted as delivered, not as unaccounted. Bounded: a backend that is gone or
+     * silent for {@link #STOP_DRAIN_NS} leaves the rest in flight (then failed by the close).
+     */
+    private void drainAfterStop(final ShmFrontend frontend, final IdleStrategy idle, final boolean echo)
+    {
+        final long deadline = System.nanoTime() + STOP_DRAIN_NS;
+        idle.reset();
+        while ((frontend.inFlight() > 0 || (echo && echoCount < okCount)) && !frontend.backendLost() &&
+            System.nanoTime() - deadline < 0)
+        {
+            idle.idle(Math.max(0, frontend.doWork()));
+        }
+        inFlightAtStop = frontend.inFlight(); // unanswered when the stop came: neither delivered nor lost yet
     }
 
     /**
@@ -148,6 +169,12 @@ public final class ShmPacketStream implements ShmFrontend.Listener
     public void stop()
     {
         stopRequested = true;
+    }
+
+    /** @return packets still unanswered when a {@link #stop()} ended the stream (after a bounded drain). */
+    public long inFlightAtStop()
+    {
+        return inFlightAtStop;
     }
 
     /** @return whether {@link #stop()} was called. */
@@ -242,7 +269,7 @@ public final class ShmPacketStream implements ShmFrontend.Listener
      */
     public String verify(final boolean echo)
     {
-        if (okCount + errorCount + droppedCount + failedAtReset != sent)
+        if (okCount + errorCount + droppedCount + failedAtReset + inFlightAtStop != sent)
         {
             return "unaccounted packets: " + this;
         }
@@ -321,7 +348,7 @@ public final class ShmPacketStream implements ShmFrontend.Listener
     public String toString()
     {
         return "sent=" + sent + ", ok=" + okCount + ", error=" + errorCount + ", dropped=" + droppedCount +
-            ", failedAtReset=" + failedAtReset + ", echoed=" + echoCount + ", duplicates=" + duplicates +
-            ", corrupt=" + corrupt;
+            ", failedAtReset=" + failedAtReset + (inFlightAtStop == 0 ? "" : ", inFlightAtStop=" + inFlightAtStop) +
+            ", echoed=" + echoCount + ", duplicates=" + duplicates + ", corrupt=" + corrupt;
     }
 }
