@@ -194,7 +194,19 @@ public final class XenbusNetFront implements AutoCloseable
         }
         while (!undo.isEmpty())
         {
-            undo.pop().undo().run();
+            // every step runs even when the xenstore is gone (a killed xenstored): the rings and grants are local
+            final Step step = undo.pop();
+            try
+            {
+                step.undo().run();
+            }
+            catch (final RuntimeException ex)
+            {
+                if (null == linkError)
+                {
+                    linkError = ex;
+                }
+            }
         }
     }
 

@@ -12,6 +12,7 @@ import org.xennet.core.xenbus.XenbusState;
 import org.xennet.core.xenbus.XenbusStateListener;
 import org.xennet.xenstore.PolledWatchXenStore;
 import org.xennet.xenstore.XenStore;
+import org.xennet.xenstore.XenStoreException;
 
 /**
  * A netback serving a {@link ShmDeviceFile} whose control plane is a xenstore (the xenbus handshake of
@@ -169,8 +170,15 @@ public final class ShmXenbusBackend implements AutoCloseable
     public void close()
     {
         xenbus.close();
-        store.write(backendPath + "/" + VifKeys.STATE, XenbusState.CLOSING.text());
-        store.write(backendPath + "/" + VifKeys.STATE, XenbusState.CLOSED.text());
+        try
+        {
+            store.write(backendPath + "/" + VifKeys.STATE, XenbusState.CLOSING.text());
+            store.write(backendPath + "/" + VifKeys.STATE, XenbusState.CLOSED.text());
+        }
+        catch (final XenStoreException ex)
+        {
+            // xenstored is gone (killed): nobody can read the state any more; the local teardown still runs
+        }
         registry.unregister(file.frontendDomid(), relayRx);
         registry.unregister(file.frontendDomid(), relayTx);
         file.toFrontend().notifyPeer();
