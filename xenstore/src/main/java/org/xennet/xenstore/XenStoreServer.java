@@ -558,6 +558,10 @@ public final class XenStoreServer implements AutoCloseable
         /** Flow control: wait until fewer than maxOutstandingRequests replies are unsent. */
         private boolean awaitRoomForReply()
         {
+            if (closing.get())
+            {
+                return false; // the rest of a closed connection's input is not handled
+            }
             try
             {
                 outstanding.acquire();
@@ -623,7 +627,7 @@ public final class XenStoreServer implements AutoCloseable
             closeQuietly(channel);
             output.clear();
             output.add(CLOSE_MARKER);
-            outstanding.release(quotas.maxOutstandingRequests()); // wake a reader held by flow control
+            outstanding.release(Integer.MAX_VALUE / 2); // wake a reader held by flow control, for good
             internalErrors.addAndGet(handler.internalErrors());
             oversizedEvents.addAndGet(handler.oversizedEvents());
             connections.remove(this);

@@ -190,6 +190,36 @@ class XenStoreQuotasTest
     }
 
     @Test
+    void shouldEndTheThreadsOfAFlowControlledClientThatHangsUp() throws Exception
+    {
+        start(XenStoreQuotas.builder().maxOutstandingRequests(4).build());
+        final RawXsConnection pipeliner = new RawXsConnection(server.socketPath());
+        final Thread sender = new Thread(() ->
+        {
+            try
+            {
+                for (int i = 1; i <= 100_000; i++)
+                {
+                    pipeliner.send(RawXsConnection.frame(XsMessageType.READ, i, 0, RawXsConnection.bytes("/keep\0")));
+                }
+            }
+            catch (final java.io.IOException ex)
+            {
+                // closed below while blocked: expected
+            }
+        });
+        sender.start();
+        // the client never reads: its socket fills, the writer blocks, and the reader is held by flow control
+        waitFor(() -> Thread.getAllStackTraces().keySet().stream().anyMatch(thread ->
+            thread.getName().matches("xenstored-conn-[0-9]+-reader") && thread.getState() == Thread.State.WAITING));
+        pipeliner.close(); // hangs up without reading a reply, input still buffered on the server side
+        sender.join();
+        waitFor(() -> server.connectionCount() == 0);
+        waitFor(() -> Thread.getAllStackTraces().keySet().stream()
+            .noneMatch(thread -> thread.getName().startsWith("xenstored-conn-")));
+    }
+
+    @Test
     void shouldKeepWatcherThroughLargeCommittedTransaction() throws Exception
     {
         start(XenStoreQuotas.builder().maxTransactionOps(8192).build());
