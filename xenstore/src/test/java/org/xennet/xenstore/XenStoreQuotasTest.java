@@ -328,6 +328,24 @@ class XenStoreQuotasTest
         }
     }
 
+    @Test
+    void shouldCloseIdleConnectionsWithoutStateButKeepWatchers() throws Exception
+    {
+        start(XenStoreQuotas.builder().idleTimeout(Duration.ofMillis(1000)).build());
+        try (RawXsConnection idle = new RawXsConnection(server.socketPath());
+            XenStoreClient watcher = XenStoreClient.connect(server.socketPath()))
+        {
+            final CountDownLatch fired = new CountDownLatch(2);
+            watcher.watch("/w", "t", (path, token) -> fired.countDown());
+            assertEquals("safe", idle.request(XsMessageType.READ, 1, 0, "/keep\0").text());
+            assertEquals(null, idle.receive(), "a connection holding nothing is closed when idle");
+            assertTrue(server.timedOutConnections() >= 1);
+            store.write("/w/x", "1");
+            assertTrue(fired.await(30, TimeUnit.SECONDS), "a watcher is never idle-closed");
+            assertEquals("1", watcher.read("/w/x"));
+        }
+    }
+
     private static int transactionStart(final RawXsConnection raw, final int reqId) throws Exception
     {
         final RawXsConnection.Message start = raw.request(XsMessageType.TRANSACTION_START, reqId, 0, "\0");
