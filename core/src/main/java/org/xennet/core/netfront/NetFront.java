@@ -8,6 +8,7 @@ import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.xennet.core.event.EventChannel;
 import org.xennet.core.memory.GuestMemory;
+import org.xennet.grant.GrantConstants;
 import org.xennet.grant.GrantEntryV1Descriptor;
 import org.xennet.grant.GrantEntryV2Descriptor;
 import org.xennet.grant.GrantRefAllocator;
@@ -63,6 +64,7 @@ public final class NetFront
         BROKEN
     }
 
+    private static final System.Logger LOG = System.getLogger(NetFront.class.getName());
     private static final byte ID_FREE = 0;
     private static final byte ID_PENDING = 1;
     private static final byte ID_DEFERRED = 2; // grant still mapped by the backend: never reused
@@ -138,6 +140,12 @@ public final class NetFront
     private long rxErrors;
     private long rxDropped;
     private long deferredGrants;
+    private int rxPoolPages;             // pages given to the rx pool at open
+    private int rxPoolUngrantable;       // of those, taken out because they cannot be granted (rx producer)
+    private int txPoolChunks;            // claim buffers given to the tx pool at open
+    private int txPoolUngrantable;       // of those, taken out because they cannot be granted (tx producer)
+    private boolean rxPoolReported;      // rx producer
+    private boolean txPoolReported;      // tx producer
 
     /**
      * Creates a closed frontend.
@@ -214,6 +222,20 @@ public final class NetFront
      */
     public int open()
     {
+        return open(new EventChannel(config.txEventPort()), new EventChannel(config.rxEventPort()));
+    }
+
+    /**
+     * Opens the device with event channel ends the caller allocated ({@code EVTCHNOP_alloc_unbound}, e.g.
+     * {@link org.xennet.core.event.EventChannelRegistry#allocUnbound}); pass the same end twice for one channel
+     * serving both rings (netif.h {@code event-channel}). Otherwise as {@link #open()}.
+     *
+     * @param txEnd unbound end for tx notifications.
+     * @param rxEnd unbound end for rx notifications (may be {@code txEnd}).
+     * @return as {@link #open()}.
+     */
+    public int open(final EventChannel txEnd, final EventChannel rxEnd)
+    {
         if (state != State.CLOSED)
         {
             throw new IllegalStateException("netfront already open: state=" + state);
@@ -236,7 +258,8 @@ public final class NetFront
             freeRefs();
             return rc;
         }
-        createEventChannels();
+        txEvent = txEnd;
+        rxEvent = rxEnd;
         resetDataPath();
         brokenReason.set(BrokenReason.NONE);
         state = State.CONNECTED;
@@ -332,12 +355,6 @@ public final class NetFront
         return true;
     }
 
-    private void createEventChannels()
-    {
-        txEvent = new EventChannel(config.txEventPort());
-        rxEvent = new EventChannel(config.rxEventPort());
-    }
-
     private void destroyEventChannels()
     {
         rxEvent.close();
@@ -349,24 +366,52 @@ public final class NetFront
         txFreeIds.reset(0, txIdCount);
         rxFreeIds.reset(0, rxIdCount);
         rxPool.clear();
+        rxPoolPages = 0;
+        rxPoolUngrantable = 0;
         for (int page = config.rxBufferFirstPage(), end = page + config.rxBufferCount(); page < end; page++)
         {
             if (!quarantined[page])
             {
                 rxPool.give(page);
+                rxPoolPages++;
             }
         }
         txChunks.clear();
+        txPoolChunks = 0;
+        txPoolUngrantable = 0;
         for (int chunk = 0; chunk < config.txBufferCount(); chunk++)
         {
             if (!chunkQuarantined(chunk))
             {
                 txChunks.give(chunk);
+                txPoolChunks++;
             }
         }
+        rxPoolReported = false;
+        txPoolReported = false;
         rxFragments = 0;
         rxLength = 0;
         rxPacketStatus = NetifResponseStatus.OKAY;
+    }
+
+    /** Whether every page of a tx claim buffer lies within the grant table's reach (v1: frames below 2^32). */
+    private boolean chunkGrantable(final int chunk)
+    {
+        if (grantTable.version() != 1)
+        {
+            return true;
+        }
+        final int first = config.txBufferFirstPage() + chunk * config.txBufferPages();
+        return memory.frame(first + config.txBufferPages() - 1) <= GrantConstants.MAX_V1_FRAME &&
+            memory.frame(first) <= GrantConstants.MAX_V1_FRAME;
+    }
+
+    /** Once per pool and open: a pool whose every page is beyond the grant table's reach can never be used. */
+    private void reportNoGrantablePage(final String pool, final int pages)
+    {
+        LOG.log(System.Logger.Level.WARNING, "netfront " + pool + " has no grantable page: all " + pages +
+            " lie beyond grant table v" + grantTable.version() + "'s reach (frames above 2^32); " +
+            "use grant table v2 or memory below 2^32");
     }
 
     private boolean chunkQuarantined(final int chunk)
@@ -598,9 +643,25 @@ public final class NetFront
         {
             return NetFrontResult.BAD_ARGUMENT;
         }
-        if (config.txBufferCount() == 0 || txChunks.available() == 0)
+        if (config.txBufferCount() == 0)
         {
             return NetFrontResult.NO_BUFFERS;
+        }
+        while (txChunks.available() > 0 && !chunkGrantable(txChunks.peek(0)))
+        {
+            // Beyond the table's reach for good: out of the pool (counted, back on the next open), so the
+            // grantable buffers behind it are reached.
+            txChunks.take(1);
+            txPoolUngrantable++;
+            if (txPoolUngrantable == txPoolChunks && !txPoolReported)
+            {
+                txPoolReported = true;
+                reportNoGrantablePage("tx claim buffer pool", txPoolChunks);
+            }
+        }
+        if (txChunks.available() == 0)
+        {
+            return txPoolUngrantable == txPoolChunks ? NetFrontResult.FRAME_OUT_OF_RANGE : NetFrontResult.NO_BUFFERS;
         }
         final int chunk = txChunks.peek(0); // taken only on a successful commit
         claim.buffer = memoryBuffer;
@@ -814,14 +875,31 @@ public final class NetFront
         }
         final FrontRing ring = rxRing;
         final int prod = ring.reqProdPvt();
-        final int room = Math.min(rxFreeIds.available(), rxPool.available());
+        int room = Math.min(rxFreeIds.available(), rxPool.available());
         int added = 0;
-        int failure = NetFrontResult.OK;
+        int failure = rxPoolUngrantable == rxPoolPages && rxPoolPages > 0 ?
+            NetFrontResult.FRAME_OUT_OF_RANGE : NetFrontResult.OK; // nothing grantable left: say so every time
         while (added < room)
         {
             final int id = rxFreeIds.peek(0);
             final int page = rxPool.peek(0);
             final int rc = grantTable.permitAccess(rxRef[id], backendDomid, memory.frame(page), false);
+            if (rc == GrantResult.FRAME_OUT_OF_RANGE)
+            {
+                // Out of this table's reach for good (v1, frame above 2^32): take the page out of the pool so the
+                // grantable pages behind it are reached; counted, and back in the pool on the next open.
+                rxPool.take(1);
+                rxPoolUngrantable++;
+                rxErrors++;
+                room--;
+                failure = NetFrontResult.FRAME_OUT_OF_RANGE;
+                if (rxPoolUngrantable == rxPoolPages && !rxPoolReported)
+                {
+                    rxPoolReported = true;
+                    reportNoGrantablePage("rx buffer pool", rxPoolPages);
+                }
+                continue;
+            }
             if (rc != GrantResult.OK)
             {
                 rxErrors++;
@@ -1202,6 +1280,27 @@ public final class NetFront
     public boolean isQuarantined(final int page)
     {
         return quarantined[page];
+    }
+
+    /**
+     * rx buffer pages taken out of the pool since open because the grant table cannot reach them
+     * ({@code FRAME_OUT_OF_RANGE}: v1 and a frame above 2^32); they return to the pool on the next open.
+     *
+     * @return the count (rx producer's counter).
+     */
+    public int rxPoolUngrantable()
+    {
+        return rxPoolUngrantable;
+    }
+
+    /**
+     * tx claim buffers taken out of the pool since open because the grant table cannot reach them.
+     *
+     * @return the count (tx producer's counter).
+     */
+    public int txPoolUngrantable()
+    {
+        return txPoolUngrantable;
     }
 
     /** @return grants that could not be ended because the backend still maps them (never reused). */
