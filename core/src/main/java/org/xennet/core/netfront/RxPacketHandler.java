@@ -1,6 +1,7 @@
 package org.xennet.core.netfront;
 
 import org.agrona.DirectBuffer;
+import org.xennet.core.offload.OffloadInfo;
 
 /**
  * Receives each packet from {@link NetFront#pollRx(RxPacketHandler, int)}. The bytes are valid only during the
@@ -18,4 +19,19 @@ public interface RxPacketHandler
      * @param length packet length in bytes.
      */
     void onPacket(DirectBuffer buffer, int offset, int length);
+
+    /**
+     * Called once per received packet with its offload metadata: {@code NETRXF_csum_blank} (csum_start/offset found
+     * from the headers, as Linux's netfront does), {@code NETRXF_data_validated} and the GSO extra slot. The default
+     * ignores the metadata.
+     *
+     * @param buffer  buffer holding the packet.
+     * @param offset  offset of the first byte.
+     * @param length  packet length in bytes.
+     * @param offload its metadata, valid only during the call ({@link OffloadInfo#isPlain()} when none).
+     */
+    default void onPacket(DirectBuffer buffer, int offset, int length, OffloadInfo offload)
+    {
+        onPacket(buffer, offset, length);
+    }
 }
