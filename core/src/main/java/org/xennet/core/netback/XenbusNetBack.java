@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.xennet.core.event.EventChannel;
 import org.xennet.core.event.EventChannelRegistry;
+import org.xennet.core.offload.OffloadFeatures;
 import org.xennet.core.xenbus.VifKeys;
 import org.xennet.core.xenbus.XenbusException;
 import org.xennet.core.xenbus.XenbusState;
@@ -31,6 +32,12 @@ import org.xennet.grant.FrameMapper;
  *   Closed         disconnect, Closed (through Closing from Connected)
  *   other          nothing
  * </pre>
+ * Features and queues, as Linux's netback: it advertises {@code feature-sg}, {@code feature-gso-tcpv4},
+ * {@code feature-gso-tcpv6} and {@code feature-ipv6-csum-offload} (those of {@link #offloadFeatures(int)}) and
+ * {@code multi-queue-max-queues} (one per {@link NetBack} given); at connect it reads the frontend's
+ * {@code multi-queue-num-queues} (absent: 1; 0 or more than offered: refused, as Linux), its per-queue keys (flat
+ * for one queue, {@code queue-N/} for more) and its offload features, which each queue's {@link NetBack} applies.
+ * <p>
  * Never throws into the watch thread: every failure is written to the {@code error} node and kept in
  * {@link #lastError()}. The data path roles of the {@link NetBack} must be idle when the frontend leaves
  * Connected (the tests and the demo drive them on the thread that also drives the handshake).
@@ -62,6 +69,9 @@ public final class XenbusNetBack implements AutoCloseable
     private final XenStore store;
     private final String backendPath;
     private final NetBack back;
+    private final List<NetBack> queues;
+    private int offered = OffloadFeatures.ALL;
+    private int connectedQueues;
     private final FrameMapper ringMemory;
     private final EventChannelRegistry registry;
     private final Behaviour behaviour;
@@ -94,9 +104,38 @@ public final class XenbusNetBack implements AutoCloseable
         final Behaviour behaviour,
         final XenbusStateListener listener)
     {
+        this(store, backendPath, List.of(back), ringMemory, registry, behaviour, listener);
+    }
+
+    /**
+     * A multi-queue backend: offers {@code multi-queue-max-queues = queues.size()}; queue i of the frontend is
+     * connected to {@code queues.get(i)}.
+     *
+     * @param store       the xenstore.
+     * @param backendPath the backend directory.
+     * @param queues      one data path per queue pair (at least one), all bound to the frontend domain's grant table.
+     * @param ringMemory  how the hypervisor reaches the frontend's ring frames.
+     * @param registry    where the frontend's event channel ends are found by port.
+     * @param behaviour   modern or legacy reset handling.
+     * @param listener    told of every state this end writes.
+     */
+    public XenbusNetBack(
+        final XenStore store,
+        final String backendPath,
+        final List<NetBack> queues,
+        final FrameMapper ringMemory,
+        final EventChannelRegistry registry,
+        final Behaviour behaviour,
+        final XenbusStateListener listener)
+    {
+        if (queues.isEmpty())
+        {
+            throw new IllegalArgumentException("netback needs at least one queue: path=" + backendPath);
+        }
         this.store = store;
         this.backendPath = backendPath;
-        this.back = back;
+        this.queues = List.copyOf(queues);
+        this.back = queues.get(0);
         this.ringMemory = ringMemory;
         this.registry = registry;
         this.behaviour = behaviour;
@@ -132,6 +171,10 @@ public final class XenbusNetBack implements AutoCloseable
         writeOwnKey(VifKeys.FEATURE_SG, VifKeys.ON);
         writeOwnKey(VifKeys.FEATURE_RX_NOTIFY, VifKeys.ON);
         writeOwnKey(VifKeys.FEATURE_SPLIT_EVENT_CHANNELS, VifKeys.ON);
+        writeFeature(VifKeys.FEATURE_GSO_TCPV4, OffloadFeatures.GSO_TCPV4);
+        writeFeature(VifKeys.FEATURE_GSO_TCPV6, OffloadFeatures.GSO_TCPV6);
+        writeFeature(VifKeys.FEATURE_IPV6_CSUM_OFFLOAD, OffloadFeatures.IPV6_CSUM);
+        writeOwnKey(VifKeys.MULTI_QUEUE_MAX_QUEUES, Integer.toString(queues.size()));
         state = readOwnState();
         if (state == XenbusState.UNKNOWN || state == XenbusState.INITIALISING)
         {
@@ -140,6 +183,31 @@ public final class XenbusNetBack implements AutoCloseable
         onFrontendChanged();
         store.watch(frontendPath + "/" + VifKeys.STATE, token, (path, eventToken) -> onFrontendChanged());
         watching = true;
+    }
+
+    /**
+     * Sets the offload features advertised at {@link #start()} (default {@link OffloadFeatures#ALL}, as Linux's
+     * netback); {@code feature-sg} is always advertised. An absent feature key means "not offered".
+     *
+     * @param features an {@link OffloadFeatures} bit set.
+     * @return this.
+     */
+    public synchronized XenbusNetBack offloadFeatures(final int features)
+    {
+        offered = features | OffloadFeatures.SG;
+        return this;
+    }
+
+    private void writeFeature(final String key, final int bit)
+    {
+        if ((offered & bit) != 0)
+        {
+            writeOwnKey(key, VifKeys.ON);
+        }
+        else
+        {
+            store.rm(backendPath + "/" + key); // a previous instance may have offered it
+        }
     }
 
     /**
@@ -273,15 +341,14 @@ public final class XenbusNetBack implements AutoCloseable
 
     private void connect()
     {
-        final long txRingRef = VifKeys.parseU32(readFrontendKey(VifKeys.TX_RING_REF));
-        final long rxRingRef = VifKeys.parseU32(readFrontendKey(VifKeys.RX_RING_REF));
-        final long txPort = VifKeys.parseU32(readFrontendKey(VifKeys.EVENT_CHANNEL_TX));
-        final long rxPort = VifKeys.parseU32(readFrontendKey(VifKeys.EVENT_CHANNEL_RX));
-        final String problem;
-        if (txRingRef < 0 || rxRingRef < 0)
+        final String numText = readFrontendKey(VifKeys.MULTI_QUEUE_NUM_QUEUES);
+        final long requested = numText == null ? 1 : VifKeys.parseU32(numText);
+        String problem = null;
+        if (requested < 1 || requested > queues.size())
         {
-            problem = "bad or missing ring ref: " + describe(VifKeys.TX_RING_REF) + ", " +
-                describe(VifKeys.RX_RING_REF);
+            // Linux: "guest requested %u queues, but valid range is 1 - %u" (buggy or malicious guest)
+            problem = "guest requested " + (requested < 0 ? "\"" + numText + "\"" : Long.toString(requested)) +
+                " queues, but valid range is 1 - " + queues.size();
         }
         else if (!VifKeys.ON.equals(readFrontendKey(VifKeys.REQUEST_RX_COPY)))
         {
@@ -291,35 +358,57 @@ public final class XenbusNetBack implements AutoCloseable
         {
             problem = "feature-rx-notify is mandatory: " + describe(VifKeys.FEATURE_RX_NOTIFY);
         }
-        else
+        final int frontendFeatures = OffloadFeatures.fromKeys(this::readFrontendKey);
+        final int count = (int)Math.max(requested, 1);
+        for (int q = 0; q < count && problem == null; q++)
         {
-            problem = bind(txRingRef, rxRingRef, txPort, rxPort);
+            problem = connectQueue(count, q, frontendFeatures);
+            if (problem == null)
+            {
+                connectedQueues = q + 1;
+            }
         }
         if (problem != null)
         {
+            disconnect(); // the queues already connected, in reverse
             fail(problem);
             return;
         }
+        LOG.log(System.Logger.Level.DEBUG, () -> "netback connected: path=" + backendPath + ", queues=" + count +
+            ", frontend features=" + OffloadFeatures.toString(frontendFeatures));
         connects++;
         store.rm(backendPath + "/" + VifKeys.ERROR);
         switchState(XenbusState.CONNECTED);
     }
 
-    private String bind(final long txRingRef, final long rxRingRef, final long txPort, final long rxPort)
+    private String connectQueue(final int count, final int q, final int frontendFeatures)
     {
+        final String txRingKey = VifKeys.queueKey(count, q, VifKeys.TX_RING_REF);
+        final String rxRingKey = VifKeys.queueKey(count, q, VifKeys.RX_RING_REF);
+        final String txPortKey = VifKeys.queueKey(count, q, VifKeys.EVENT_CHANNEL_TX);
+        final String rxPortKey = VifKeys.queueKey(count, q, VifKeys.EVENT_CHANNEL_RX);
+        final long txRingRef = VifKeys.parseU32(readFrontendKey(txRingKey));
+        final long rxRingRef = VifKeys.parseU32(readFrontendKey(rxRingKey));
+        final long txPort = VifKeys.parseU32(readFrontendKey(txPortKey));
+        final long rxPort = VifKeys.parseU32(readFrontendKey(rxPortKey));
+        if (txRingRef < 0 || rxRingRef < 0)
+        {
+            return "bad or missing ring ref: " + describe(txRingKey) + ", " + describe(rxRingKey);
+        }
+        final NetBack queue = queues.get(q);
         final EventChannel txEnd = registry.lookupUnbound(frontendDomid, txPort);
         final EventChannel rxEnd = registry.lookupUnbound(frontendDomid, rxPort);
         if (txEnd == null || rxEnd == null || txEnd == rxEnd)
         {
-            return "bad or missing event channel: " + describe(VifKeys.EVENT_CHANNEL_TX) + ", " +
-                describe(VifKeys.EVENT_CHANNEL_RX);
+            return "bad or missing event channel: " + describe(txPortKey) + ", " + describe(rxPortKey);
         }
-        back.disconnect(); // a fault left from a previous connection
-        final int rc = back.connect(frontendDomid, (int)txRingRef, (int)rxRingRef, ringMemory, txEnd, rxEnd);
+        queue.disconnect(); // a fault left from a previous connection
+        queue.frontendFeatures(frontendFeatures);
+        final int rc = queue.connect(frontendDomid, (int)txRingRef, (int)rxRingRef, ringMemory, txEnd, rxEnd);
         if (rc != 0)
         {
-            return "cannot map rings: " + describe(VifKeys.TX_RING_REF) + ", " + describe(VifKeys.RX_RING_REF) +
-                ", result=" + NetBack.resultString(rc) + ", fault=" + back.fault();
+            return "cannot map rings: " + describe(txRingKey) + ", " + describe(rxRingKey) +
+                ", result=" + NetBack.resultString(rc) + ", fault=" + queue.fault();
         }
         return null;
     }
@@ -335,10 +424,14 @@ public final class XenbusNetBack implements AutoCloseable
 
     private void disconnect()
     {
-        if (back.state() != NetBack.State.CLOSED)
+        for (int q = queues.size() - 1; q >= 0; q--)
         {
-            back.disconnect();
+            if (queues.get(q).state() != NetBack.State.CLOSED)
+            {
+                queues.get(q).disconnect();
+            }
         }
+        connectedQueues = 0;
     }
 
     // =========================================================================================================
@@ -415,6 +508,18 @@ public final class XenbusNetBack implements AutoCloseable
     public NetBack back()
     {
         return back;
+    }
+
+    /** @return every queue's data path (index = queue number). */
+    public List<NetBack> queues()
+    {
+        return queues;
+    }
+
+    /** @return queue pairs connected now (0 when not connected). */
+    public synchronized int connectedQueues()
+    {
+        return connectedQueues;
     }
 
     /** @return the backend directory. */

@@ -4,10 +4,12 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 
 import org.xennet.core.event.EventChannel;
 import org.xennet.core.event.EventChannelRegistry;
+import org.xennet.core.offload.OffloadFeatures;
 import org.xennet.core.xenbus.VifKeys;
 import org.xennet.core.xenbus.XenbusException;
 import org.xennet.core.xenbus.XenbusState;
@@ -28,6 +30,13 @@ import org.xennet.xenstore.XenStore;
  * {@code feature-rx-notify}; state Connected; wait for the backend's Connected. A failing step undoes the finished
  * ones in reverse order (a failed wait for Connected first resets). {@link #close()} is the same list backwards.
  * <p>
+ * Offload and queues, as Linux's netfront: it writes {@code feature-gso-tcpv4}, {@code feature-gso-tcpv6} and
+ * {@code feature-ipv6-csum-offload} (those of {@link #offloadFeatures(int)}; {@code feature-no-csum-offload} only
+ * when checksum offload is refused) and reads the backend's into each {@link NetFront#backendFeatures(int)}. With
+ * several {@link NetFront}s it uses min(queues, backend's {@code multi-queue-max-queues}) queue pairs (a backend
+ * without the key gets one); {@code multi-queue-num-queues} is written whenever the backend has the key; one queue
+ * keeps the flat keys, more use {@code queue-N/}. Queues beyond the count stay closed.
+ * <p>
  * Setup-time object: one thread calls {@link #reset()}, {@link #open()} and {@link #close()}, while the data path
  * roles of {@link #front()} are idle.
  */
@@ -36,6 +45,9 @@ public final class XenbusNetFront implements AutoCloseable
     private final XenStore store;
     private final String frontendPath;
     private final NetFront front;
+    private final List<NetFront> queues;
+    private int offered = OffloadFeatures.ALL;
+    private int queueCount;
     private final EventChannelRegistry registry;
     private final Duration timeout;
     private final XenbusStateListener listener;
@@ -73,6 +85,35 @@ public final class XenbusNetFront implements AutoCloseable
         final Duration timeout,
         final XenbusStateListener listener)
     {
+        this(store, frontendPath, List.of(front), registry, timeout, listener);
+    }
+
+    /**
+     * A multi-queue frontend: asks for up to {@code queues.size()} queue pairs; queue i is {@code queues.get(i)}
+     * (each with its own ring pages and event channel ports).
+     *
+     * @param store        the xenstore.
+     * @param frontendPath the device directory.
+     * @param queues       one data path per queue pair (at least one).
+     * @param registry     where the event channel ends are offered to the backend.
+     * @param timeout      how long each wait for the backend lasts.
+     * @param listener     told of every state this end writes.
+     * @throws XenbusException when a key is missing or malformed.
+     */
+    public XenbusNetFront(
+        final XenStore store,
+        final String frontendPath,
+        final List<NetFront> queues,
+        final EventChannelRegistry registry,
+        final Duration timeout,
+        final XenbusStateListener listener)
+    {
+        if (queues.isEmpty())
+        {
+            throw new IllegalArgumentException("netfront needs at least one queue: path=" + frontendPath);
+        }
+        final NetFront front = queues.get(0);
+        this.queues = List.copyOf(queues);
         this.store = store;
         this.frontendPath = frontendPath;
         this.front = front;
@@ -151,14 +192,43 @@ public final class XenbusNetFront implements AutoCloseable
         reclaimAbandonedRings();
         requireBackendFeature(VifKeys.FEATURE_RX_COPY);
         requireBackendFeature(VifKeys.FEATURE_SPLIT_EVENT_CHANNELS);
+        final Optional<String> maxQueues = store.readIfExists(XenStore.NO_TRANSACTION,
+            backendPath + "/" + VifKeys.MULTI_QUEUE_MAX_QUEUES);
+        final long offeredQueues = maxQueues.map(VifKeys::parseU32).orElse(1L);
+        queueCount = (int)Math.max(1, Math.min(offeredQueues, queues.size())); // Linux: min(max, own); old: 1
+        final int backendFeatures = OffloadFeatures.fromKeys(name ->
+            store.readIfExists(XenStore.NO_TRANSACTION, backendPath + "/" + name).orElse(null));
         try
         {
-            createRings();
-            createEventChannels();
+            if (maxQueues.isPresent())
+            {
+                writeKey(VifKeys.MULTI_QUEUE_NUM_QUEUES, Integer.toString(queueCount));
+            }
+            for (int q = 0; q < queueCount; q++)
+            {
+                queues.get(q).backendFeatures(backendFeatures);
+                createRings(q);
+                createEventChannels(q);
+            }
             writeFlag(VifKeys.REQUEST_RX_COPY);
             writeFlag(VifKeys.FEATURE_SG);
-            writeFlag(VifKeys.FEATURE_NO_CSUM_OFFLOAD);
+            if ((offered & OffloadFeatures.NO_CSUM) != 0)
+            {
+                writeFlag(VifKeys.FEATURE_NO_CSUM_OFFLOAD);
+            }
             writeFlag(VifKeys.FEATURE_RX_NOTIFY);
+            if ((offered & OffloadFeatures.GSO_TCPV4) != 0)
+            {
+                writeFlag(VifKeys.FEATURE_GSO_TCPV4);
+            }
+            if ((offered & OffloadFeatures.GSO_TCPV6) != 0)
+            {
+                writeFlag(VifKeys.FEATURE_GSO_TCPV6);
+            }
+            if ((offered & OffloadFeatures.IPV6_CSUM) != 0)
+            {
+                writeFlag(VifKeys.FEATURE_IPV6_CSUM_OFFLOAD);
+            }
             setState(XenbusState.CONNECTED);
             undo.push(new Step("reset", this::reset));
             awaitBackendConnected();
@@ -198,29 +268,32 @@ public final class XenbusNetFront implements AutoCloseable
         }
     }
 
-    private void createRings()
+    private void createRings(final int q)
     {
-        final int rc = front.open();
+        final NetFront queue = queues.get(q);
+        final int rc = queue.open();
         if (rc != NetFrontResult.OK)
         {
-            throw new XenbusException("netfront open failed: path=" + frontendPath + ", result=" +
+            throw new XenbusException("netfront open failed: path=" + frontendPath + ", queue=" + q + ", result=" +
                 NetFrontResult.resultString(rc));
         }
-        undo.push(new Step("close rings", front::close));
-        writeKey(VifKeys.TX_RING_REF, Integer.toString(front.txRingRef()));
-        writeKey(VifKeys.RX_RING_REF, Integer.toString(front.rxRingRef()));
+        undo.push(new Step("close rings", queue::close));
+        writeKey(VifKeys.queueKey(queueCount, q, VifKeys.TX_RING_REF), Integer.toString(queue.txRingRef()));
+        writeKey(VifKeys.queueKey(queueCount, q, VifKeys.RX_RING_REF), Integer.toString(queue.rxRingRef()));
     }
 
-    private void createEventChannels()
+    private void createEventChannels(final int q)
     {
-        final EventChannel tx = front.txEvent();
-        final EventChannel rx = front.rxEvent();
-        registry.register(front.config().frontendDomid(), tx);
-        undo.push(new Step("unregister tx event", () -> registry.unregister(front.config().frontendDomid(), tx)));
-        registry.register(front.config().frontendDomid(), rx);
-        undo.push(new Step("unregister rx event", () -> registry.unregister(front.config().frontendDomid(), rx)));
-        writeKey(VifKeys.EVENT_CHANNEL_TX, Integer.toString(tx.port()));
-        writeKey(VifKeys.EVENT_CHANNEL_RX, Integer.toString(rx.port()));
+        final NetFront queue = queues.get(q);
+        final EventChannel tx = queue.txEvent();
+        final EventChannel rx = queue.rxEvent();
+        final int domid = queue.config().frontendDomid();
+        registry.register(domid, tx);
+        undo.push(new Step("unregister tx event", () -> registry.unregister(domid, tx)));
+        registry.register(domid, rx);
+        undo.push(new Step("unregister rx event", () -> registry.unregister(domid, rx)));
+        writeKey(VifKeys.queueKey(queueCount, q, VifKeys.EVENT_CHANNEL_TX), Integer.toString(tx.port()));
+        writeKey(VifKeys.queueKey(queueCount, q, VifKeys.EVENT_CHANNEL_RX), Integer.toString(rx.port()));
     }
 
     private void writeFlag(final String name)
@@ -270,11 +343,15 @@ public final class XenbusNetFront implements AutoCloseable
      */
     private void reclaimAbandonedRings()
     {
-        if (front.state() != NetFront.State.CLOSED)
+        for (int q = queues.size() - 1; q >= 0; q--)
         {
-            registry.unregister(front.config().frontendDomid(), front.rxEvent());
-            registry.unregister(front.config().frontendDomid(), front.txEvent());
-            front.close();
+            final NetFront queue = queues.get(q);
+            if (queue.state() != NetFront.State.CLOSED)
+            {
+                registry.unregister(queue.config().frontendDomid(), queue.rxEvent());
+                registry.unregister(queue.config().frontendDomid(), queue.txEvent());
+                queue.close();
+            }
         }
     }
 
@@ -354,6 +431,31 @@ public final class XenbusNetFront implements AutoCloseable
     public String frontendPath()
     {
         return frontendPath;
+    }
+
+    /**
+     * Sets the offload features written at {@link #open()} (default {@link OffloadFeatures#ALL}, as Linux's
+     * netfront; add {@link OffloadFeatures#NO_CSUM} to refuse blank checksums).
+     *
+     * @param features an {@link OffloadFeatures} bit set.
+     * @return this.
+     */
+    public XenbusNetFront offloadFeatures(final int features)
+    {
+        offered = features;
+        return this;
+    }
+
+    /** @return every queue's data path (index = queue number). */
+    public List<NetFront> queues()
+    {
+        return queues;
+    }
+
+    /** @return queue pairs in use since the last {@link #open()} (min of own queues and the backend's maximum). */
+    public int queueCount()
+    {
+        return queueCount;
     }
 
     /** @return the backend directory read from {@code backend}. */

@@ -47,8 +47,9 @@ public final class OffloadFeatures
      */
     public static boolean acceptsGso(final int features, final int gsoType)
     {
-        // GSO frames are up to 64 KiB: without feature-sg they cannot be put on the ring at all.
-        if ((features & SG) == 0)
+        // GSO frames are up to 64 KiB: without feature-sg they cannot be put on the ring at all; and a GSO packet is
+        // always partially checksummed, so no checksum offload means no GSO (Linux drops TSO without csum offload).
+        if ((features & SG) == 0 || !acceptsPartialCsum(features, gsoType == NetifConstants.GSO_TYPE_TCPV6 ? 6 : 4))
         {
             return false;
         }
@@ -70,6 +71,39 @@ public final class OffloadFeatures
             return false;
         }
         return ipVersion != 6 || (features & IPV6_CSUM) != 0;
+    }
+
+    /**
+     * Reads a peer's bits from its xenstore keys, as Linux's {@code xenbus_read_unsigned(otherend, key, 0)} does.
+     *
+     * @param read key name to value (null when absent).
+     * @return the bit set.
+     */
+    public static int fromKeys(final java.util.function.Function<String, String> read)
+    {
+        int features = 0;
+        features |= on(read.apply("feature-sg")) ? SG : 0;
+        features |= on(read.apply("feature-gso-tcpv4")) ? GSO_TCPV4 : 0;
+        features |= on(read.apply("feature-gso-tcpv6")) ? GSO_TCPV6 : 0;
+        features |= on(read.apply("feature-ipv6-csum-offload")) ? IPV6_CSUM : 0;
+        features |= on(read.apply("feature-no-csum-offload")) ? NO_CSUM : 0;
+        return features;
+    }
+
+    private static boolean on(final String value)
+    {
+        if (value == null || value.isEmpty() || value.length() > 10)
+        {
+            return false;
+        }
+        for (int i = 0; i < value.length(); i++)
+        {
+            if (value.charAt(i) < '0' || value.charAt(i) > '9')
+            {
+                return false;
+            }
+        }
+        return Long.parseLong(value) > 0;
     }
 
     /**

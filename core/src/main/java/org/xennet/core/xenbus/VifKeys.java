@@ -7,11 +7,14 @@ package org.xennet.core.xenbus;
  *     backend, backend-id, handle, mac, state                       [toolstack]
  *     tx-ring-ref, rx-ring-ref, event-channel-tx, event-channel-rx,
  *     request-rx-copy, feature-sg, feature-no-csum-offload,
- *     feature-rx-notify, state                                      [front]
+ *     feature-rx-notify, feature-gso-tcpv4, feature-gso-tcpv6,
+ *     feature-ipv6-csum-offload, multi-queue-num-queues,
+ *     queue-N/{tx-ring-ref, rx-ring-ref, event-channel-tx, event-channel-rx}, state  [front]
  *   backend   /local/domain/&lt;backDomid&gt;/backend/vif/&lt;frontDomid&gt;/&lt;devid&gt;
  *     frontend, frontend-id, handle, mac, online, state             [toolstack]
  *     feature-rx-copy, feature-sg, feature-rx-notify,
- *     feature-split-event-channels, state, error                    [back]
+ *     feature-split-event-channels, feature-gso-tcpv4, feature-gso-tcpv6,
+ *     feature-ipv6-csum-offload, multi-queue-max-queues, state, error [back]
  * </pre>
  */
 public final class VifKeys
@@ -56,6 +59,16 @@ public final class VifKeys
     public static final String FEATURE_RX_COPY = "feature-rx-copy";
     /** Backend: split tx/rx event channels are offered. */
     public static final String FEATURE_SPLIT_EVENT_CHANNELS = "feature-split-event-channels";
+    /** Both: GSO extra slots of type TCPV4 are taken. */
+    public static final String FEATURE_GSO_TCPV4 = "feature-gso-tcpv4";
+    /** Both: GSO extra slots of type TCPV6 are taken. */
+    public static final String FEATURE_GSO_TCPV6 = "feature-gso-tcpv6";
+    /** Both: blank (partial) checksums on IPv6 packets are taken. */
+    public static final String FEATURE_IPV6_CSUM_OFFLOAD = "feature-ipv6-csum-offload";
+    /** Backend: most queue pairs a frontend may ask for (absent: one queue, flat keys). */
+    public static final String MULTI_QUEUE_MAX_QUEUES = "multi-queue-max-queues";
+    /** Frontend: queue pairs used (absent: 1); with more than one, the ring and event keys live in queue-N/. */
+    public static final String MULTI_QUEUE_NUM_QUEUES = "multi-queue-num-queues";
     /** Backend: why the backend gave up connecting. */
     public static final String ERROR = "error";
     /** Value of a flag that is on. */
@@ -84,6 +97,30 @@ public final class VifKeys
     public static String backendPath(final int backDomid, final int frontDomid, final int devid)
     {
         return "/local/domain/" + backDomid + "/backend/" + VIF + "/" + frontDomid + "/" + devid;
+    }
+
+    /**
+     * The name of a per-queue key as Linux's netfront writes it: flat with one queue, {@code queue-N/name} with more.
+     *
+     * @param queues queue pairs in use.
+     * @param queue  this queue's index.
+     * @param name   the key, such as {@link #TX_RING_REF}.
+     * @return the relative key name.
+     */
+    public static String queueKey(final int queues, final int queue, final String name)
+    {
+        return queues == 1 ? name : "queue-" + queue + "/" + name;
+    }
+
+    /**
+     * Reads a feature flag as Linux's {@code xenbus_read_unsigned(..., 0)} does: absent or not a number is 0.
+     *
+     * @param text the node's value, or null.
+     * @return whether it is a non-zero number.
+     */
+    public static boolean isOn(final String text)
+    {
+        return parseU32(text) > 0;
     }
 
     /**

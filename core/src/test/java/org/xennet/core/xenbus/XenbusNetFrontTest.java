@@ -34,8 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class XenbusNetFrontTest
 {
     private static final Duration SHORT = Duration.ofMillis(200);
-    private static final List<String> OPEN_KEYS = List.of("tx-ring-ref", "rx-ring-ref", "event-channel-tx",
-        "event-channel-rx", "request-rx-copy", "feature-sg", "feature-no-csum-offload", "feature-rx-notify");
+    private static final List<String> OPEN_KEYS = List.of("multi-queue-num-queues", "tx-ring-ref", "rx-ring-ref",
+        "event-channel-tx", "event-channel-rx", "request-rx-copy", "feature-sg", "feature-rx-notify",
+        "feature-gso-tcpv4", "feature-gso-tcpv6", "feature-ipv6-csum-offload");
     private static final List<String> TOOLSTACK_KEYS = List.of("backend", "backend-id", "handle", "mac", "state");
 
     private InMemoryXenStore memory;
@@ -67,8 +68,8 @@ class XenbusNetFrontTest
         final XenbusNetFront netfront = rig.frontend();
         netfront.open();
         final List<String> expected = new ArrayList<>(List.of("write state=1"));
-        final List<String> values = List.of(Integer.toString(rig.front.txRingRef()),
-            Integer.toString(rig.front.rxRingRef()), "1", "2", "1", "1", "1", "1");
+        final List<String> values = List.of("1", Integer.toString(rig.front.txRingRef()),
+            Integer.toString(rig.front.rxRingRef()), "1", "2", "1", "1", "1", "1", "1", "1");
         for (int i = 0; i < OPEN_KEYS.size(); i++)
         {
             expected.add("write " + OPEN_KEYS.get(i) + "=" + values.get(i));
@@ -89,8 +90,9 @@ class XenbusNetFrontTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tx-ring-ref", "rx-ring-ref", "event-channel-tx", "event-channel-rx", "request-rx-copy",
-        "feature-sg", "feature-no-csum-offload", "feature-rx-notify"})
+    @ValueSource(strings = {"multi-queue-num-queues", "tx-ring-ref", "rx-ring-ref", "event-channel-tx",
+        "event-channel-rx", "request-rx-copy", "feature-sg", "feature-rx-notify", "feature-gso-tcpv4",
+        "feature-gso-tcpv6", "feature-ipv6-csum-offload"})
     void shouldUndoEveryFinishedStepInReverseWhenAWriteFails(final String failingKey)
     {
         store.failWriteOf = failingKey;
