@@ -18,6 +18,7 @@ import org.xennet.grant.GrantTable;
 import org.xennet.rings.BackRing;
 import org.xennet.rings.SharedRingDescriptor;
 import org.xennet.rings.netif.NetifConstants;
+import org.xennet.rings.netif.NetifExtraInfoFlyweight;
 import org.xennet.rings.netif.NetifResponseStatus;
 import org.xennet.rings.netif.NetifRxFlags;
 import org.xennet.rings.netif.NetifRxRequestFlyweight;
@@ -63,6 +64,7 @@ public final class NetBack
     private static final int PAGE_LENGTH = SharedRingDescriptor.PAGE_LENGTH;
     private static final int MAX_TX_SLOTS = NetifConstants.NR_SLOTS_MIN; // Linux: fatal_skb_slots
     private static final int INCOMPLETE = Integer.MIN_VALUE;
+    private static final int MAX_EXTRA_SLOTS = 8; // Linux allows one of each type (XEN_NETIF_EXTRA_TYPE_MAX - 1)
 
     private final int backendDomid;
     private final GrantTable frontendTable;
@@ -76,6 +78,7 @@ public final class NetBack
     private BackRing rxRing;
     private EventChannel txEvent;
     private EventChannel rxEvent;
+    private FrontendFeatures features = FrontendFeatures.ALL;
 
     // ---- tx: one private copy of the chain being consumed ----------------------------------------------------
     private final int[] chainGref = new int[MAX_TX_SLOTS];
@@ -86,8 +89,11 @@ public final class NetBack
         BufferUtil.allocateDirectAligned(MAX_TX_SLOTS * PAGE_LENGTH, PAGE_LENGTH));
     private int stagedSlots;   // > 0 while a back-pressured packet waits in staging (ids in chainId)
     private int stagedLength;
+    private int stagedFlags;   // NETTXF_csum_blank / NETTXF_data_validated of the staged packet
+    private int stagedExtras;  // extra-info slots after the staged packet's first slot (answered NETIF_RSP_NULL)
     private final NetifTxRequestFlyweight txRequest = new NetifTxRequestFlyweight();
     private final NetifTxResponseFlyweight txResponse = new NetifTxResponseFlyweight();
+    private final NetifExtraInfoFlyweight extraInfo = new NetifExtraInfoFlyweight();
     private final NetifRxRequestFlyweight rxRequest = new NetifRxRequestFlyweight();
     private final NetifRxResponseFlyweight rxResponse = new NetifRxResponseFlyweight();
 
@@ -99,6 +105,14 @@ public final class NetBack
     private long rxBytes;
     private long rxCopyErrors;
     private long rxBackPressured;
+    private long rxDroppedNoSg;
+    private long rxDroppedCsumBlank;
+    private long txExtraInfoSlots;
+    private long txUnknownExtras;
+    private long txGsoPackets;
+    private long txMulticastControl;
+    private int lastGsoSize;
+    private int lastGsoType;
 
     /**
      * Creates a closed backend.
@@ -120,6 +134,39 @@ public final class NetBack
         this.sink = sink;
     }
 
+    /**
+     * Sets what the next connection's frontend offers (read by the xenbus layer from the frontend's keys).
+     * Setup-time: call while not connected.
+     *
+     * @param frontendFeatures the frontend's features.
+     */
+    public void frontendFeatures(final FrontendFeatures frontendFeatures)
+    {
+        if (state == State.CONNECTED)
+        {
+            throw new IllegalStateException("netback connected: features are fixed for the connection");
+        }
+        this.features = frontendFeatures;
+    }
+
+    /** @return what the current (or next) frontend offers. */
+    public FrontendFeatures frontendFeatures()
+    {
+        return features;
+    }
+
+    /**
+     * Whether the frontend does not notify when it posts rx requests (no {@code feature-rx-notify}): whoever drives
+     * {@link #deliver} must then poll for rx requests (retry a back-pressured packet) rather than wait for an event,
+     * as Linux netback does.
+     *
+     * @return true when rx requests must be polled for.
+     */
+    public boolean rxRequestPolling()
+    {
+        return !features.rxNotify();
+    }
+
     // =========================================================================================================
     // Lifecycle: connect = map tx ring, map rx ring, bind event channels; disconnect = the reverse.
     // =========================================================================================================
@@ -132,7 +179,7 @@ public final class NetBack
      * @param rxRingRef     grant ref of the rx ring page.
      * @param ringMemory    how to reach the frames of the ring pages.
      * @param frontTxEvent  the frontend's unbound tx event channel end.
-     * @param frontRxEvent  the frontend's unbound rx event channel end.
+     * @param frontRxEvent  the frontend's unbound rx event channel end ({@code frontTxEvent} for one channel).
      * @return 0 when connected, {@link #FAULTED} with {@link FrontendFault#BAD_RING_REF} otherwise.
      */
     public int connect(
@@ -163,8 +210,15 @@ public final class NetBack
         rxRing.init();
         txEvent = new EventChannel(frontTxEvent.port());
         txEvent.bind(frontTxEvent);
-        rxEvent = new EventChannel(frontRxEvent.port());
-        rxEvent.bind(frontRxEvent);
+        if (frontRxEvent == frontTxEvent)
+        {
+            rxEvent = txEvent; // netif.h "event-channel": one channel serves both rings
+        }
+        else
+        {
+            rxEvent = new EventChannel(frontRxEvent.port());
+            rxEvent.bind(frontRxEvent);
+        }
         stagedSlots = 0;
         state = State.CONNECTED;
         return 0;
@@ -187,6 +241,7 @@ public final class NetBack
             txEvent.close();
         }
         stagedSlots = 0;
+        stagedExtras = 0;
         txRing = null;
         rxRing = null;
     }
@@ -281,16 +336,24 @@ public final class NetBack
         return packets;
     }
 
-    /** Copies one request chain out of the ring (each slot once), validates it, then copies, sinks and answers. */
+    /**
+     * Copies one request chain out of the ring (each slot once), validates it, then copies, sinks and answers.
+     * netif.h: the first request may carry {@code NETTXF_extra_info}; then netif_extra_info slots follow it (more
+     * while {@code XEN_NETIF_EXTRA_FLAG_MORE}), before the rest of the chain. Known types are parsed (GSO noted,
+     * multicast control answered without a packet), unknown ones skipped.
+     */
     private int consumePacket(final BackRing ring, final int reqProd)
     {
         final AtomicBuffer page = ring.buffer();
         final int cons = ring.reqCons();
         int slots = 0;
+        int extras = 0;
+        int packetFlags = 0;
+        boolean multicastControl = false;
         boolean more = true;
         while (more)
         {
-            if (cons + slots == reqProd)
+            if (cons + slots + extras == reqProd)
             {
                 return INCOMPLETE; // more_data promised a slot not pushed yet
             }
@@ -298,15 +361,58 @@ public final class NetBack
             {
                 return markFaulted(FrontendFault.TX_CHAIN_TOO_LONG);
             }
-            txRequest.wrap(page, ring.requestOffset(cons + slots));
+            txRequest.wrap(page, ring.requestOffset(cons + slots + extras));
             chainGref[slots] = txRequest.gref(); // RING_COPY_REQUEST: each field read once, only copies used
             chainOffset[slots] = txRequest.offset();
-            more = (txRequest.flags() & NetifTxFlags.MORE_DATA) != 0;
+            final int flags = txRequest.flags();
+            more = (flags & NetifTxFlags.MORE_DATA) != 0;
             chainId[slots] = txRequest.id();
             chainSize[slots] = txRequest.size();
             slots++;
+            if (slots == 1)
+            {
+                packetFlags = flags & (NetifTxFlags.CSUM_BLANK | NetifTxFlags.DATA_VALIDATED);
+                boolean moreExtra = (flags & NetifTxFlags.EXTRA_INFO) != 0;
+                while (moreExtra)
+                {
+                    if (cons + slots + extras == reqProd)
+                    {
+                        return INCOMPLETE;
+                    }
+                    if (extras == MAX_EXTRA_SLOTS)
+                    {
+                        return markFaulted(FrontendFault.TX_CHAIN_TOO_LONG);
+                    }
+                    extraInfo.wrap(page, ring.requestOffset(cons + slots + extras));
+                    final int type = extraInfo.type(); // each field read once
+                    moreExtra = (extraInfo.flags() & NetifConstants.EXTRA_FLAG_MORE) != 0;
+                    if (type == NetifConstants.EXTRA_TYPE_GSO)
+                    {
+                        lastGsoSize = extraInfo.gsoSize();
+                        lastGsoType = extraInfo.gsoType();
+                        txGsoPackets++;
+                    }
+                    else if (type == NetifConstants.EXTRA_TYPE_MCAST_ADD || type == NetifConstants.EXTRA_TYPE_MCAST_DEL)
+                    {
+                        multicastControl = true;
+                    }
+                    else if (type != NetifConstants.EXTRA_TYPE_HASH)
+                    {
+                        txUnknownExtras++; // netif.h lets newer types appear: skip it, honouring FLAG_MORE
+                    }
+                    extras++;
+                }
+            }
         }
-        ring.reqCons(cons + slots);
+        ring.reqCons(cons + slots + extras);
+        txExtraInfoSlots += extras;
+        stagedExtras = extras;
+        if (multicastControl)
+        {
+            txMulticastControl++; // a filter update, not a packet (Linux netback answers it OKAY)
+            respondTx(ring, slots, NetifResponseStatus.OKAY);
+            return 0;
+        }
         final int total = chainSize[0]; // netif.h: the first slot carries the whole packet's size
         int firstLength = total;
         for (int i = 1; i < slots; i++)
@@ -340,6 +446,7 @@ public final class NetBack
         }
         stagedSlots = slots;
         stagedLength = total;
+        stagedFlags = packetFlags;
         offerStaged();
         return 0;
     }
@@ -347,7 +454,7 @@ public final class NetBack
     /** Offers the staged packet to the sink; answers its slots unless back-pressured. */
     private boolean offerStaged()
     {
-        final int rc = sink.onPacket(staging, 0, stagedLength);
+        final int rc = sink.onPacket(staging, 0, stagedLength, stagedFlags);
         if (rc == PacketSink.BACK_PRESSURED)
         {
             return false;
@@ -374,7 +481,13 @@ public final class NetBack
         for (int i = 0; i < slots; i++)
         {
             txResponse.wrap(page, ring.responseOffset(prod++)).id(chainId[i]).status(status);
+            for (int e = i == 0 ? stagedExtras : 0; e > 0; e--)
+            {
+                // One NETIF_RSP_NULL per extra-info slot, right after the first: responses match requests 1:1.
+                txResponse.wrap(page, ring.responseOffset(prod++)).id(0).status(NetifResponseStatus.NULL);
+            }
         }
+        stagedExtras = 0;
         ring.rspProdPvt(prod);
         if (status == NetifResponseStatus.ERROR)
         {
@@ -411,12 +524,43 @@ public final class NetBack
      */
     public int deliver(final DirectBuffer buffer, final int offset, final int length)
     {
+        return deliver(buffer, offset, length, 0);
+    }
+
+    /**
+     * As {@link #deliver(DirectBuffer, int, int)}, with the sender's checksum flags: {@link PacketSink#CSUM_BLANK}
+     * becomes {@code NETRXF_csum_blank | NETRXF_data_validated}, {@link PacketSink#DATA_VALIDATED}
+     * {@code NETRXF_data_validated} (as Linux netback maps CHECKSUM_PARTIAL / UNNECESSARY). Honours the
+     * frontend's features: a multi-slot packet to a frontend without {@code feature-sg}, or a blank-checksum one
+     * to a frontend with {@code feature-no-csum-offload}, is dropped and counted.
+     *
+     * @param buffer packet bytes.
+     * @param offset offset of the first byte.
+     * @param length packet length (1 .. 18 pages).
+     * @param flags  {@link PacketSink#CSUM_BLANK} and/or {@link PacketSink#DATA_VALIDATED}.
+     * @return {@link PacketSink#ACCEPTED}, {@link PacketSink#BACK_PRESSURED} or {@link PacketSink#DROPPED}.
+     */
+    public int deliver(final DirectBuffer buffer, final int offset, final int length, final int flags)
+    {
         if (state != State.CONNECTED || length < 1 || length > MAX_TX_SLOTS * PAGE_LENGTH)
         {
             return PacketSink.DROPPED;
         }
         final BackRing ring = rxRing;
         final int needed = (length + PAGE_LENGTH - 1) / PAGE_LENGTH;
+        if (needed > 1 && !features.scatterGather())
+        {
+            rxDroppedNoSg++; // Linux: without feature-sg the vif's MTU keeps such packets away; never split them
+            return PacketSink.DROPPED;
+        }
+        if ((flags & PacketSink.CSUM_BLANK) != 0 && !features.csumOffload())
+        {
+            rxDroppedCsumBlank++; // the frontend cannot take a blank checksum and xennet does not fill it in
+            return PacketSink.DROPPED;
+        }
+        final int rxFlags = (flags & PacketSink.CSUM_BLANK) != 0 ?
+            NetifRxFlags.CSUM_BLANK | NetifRxFlags.DATA_VALIDATED :
+            (flags & PacketSink.DATA_VALIDATED) != 0 ? NetifRxFlags.DATA_VALIDATED : 0;
         if (!rxSlotsAvailable(ring, needed))
         {
             if (state != State.CONNECTED)
@@ -447,7 +591,7 @@ public final class NetBack
                 result = PacketSink.DROPPED;
                 break;
             }
-            rxResponse.flags(last ? 0 : NetifRxFlags.MORE_DATA).status(fragmentLength);
+            rxResponse.flags((last ? 0 : NetifRxFlags.MORE_DATA) | (i == 0 ? rxFlags : 0)).status(fragmentLength);
             position += fragmentLength;
         }
         ring.reqCons(cons);
@@ -593,6 +737,54 @@ public final class NetBack
     public long rxCopyErrors()
     {
         return rxCopyErrors;
+    }
+
+    /** @return rx packets dropped because they need several slots and the frontend lacks {@code feature-sg}. */
+    public long rxDroppedNoSg()
+    {
+        return rxDroppedNoSg;
+    }
+
+    /** @return rx packets dropped because their checksum is blank and the frontend turned csum offload off. */
+    public long rxDroppedCsumBlank()
+    {
+        return rxDroppedCsumBlank;
+    }
+
+    /** @return tx extra-info slots consumed (each answered {@code NETIF_RSP_NULL}). */
+    public long txExtraInfoSlots()
+    {
+        return txExtraInfoSlots;
+    }
+
+    /** @return tx extra-info slots of a type this backend does not know (skipped). */
+    public long txUnknownExtras()
+    {
+        return txUnknownExtras;
+    }
+
+    /** @return tx packets that carried a GSO extra (the packet is passed on whole; segmentation is not done). */
+    public long txGsoPackets()
+    {
+        return txGsoPackets;
+    }
+
+    /** @return gso_size of the last GSO extra seen (0 before any). */
+    public int lastGsoSize()
+    {
+        return lastGsoSize;
+    }
+
+    /** @return gso_type of the last GSO extra seen (0 before any). */
+    public int lastGsoType()
+    {
+        return lastGsoType;
+    }
+
+    /** @return tx requests that carried a multicast-control extra (answered OKAY, no packet). */
+    public long txMulticastControl()
+    {
+        return txMulticastControl;
     }
 
     /** @return deliveries refused for lack of posted rx buffers. */

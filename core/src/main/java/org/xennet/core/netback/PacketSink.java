@@ -1,6 +1,7 @@
 package org.xennet.core.netback;
 
 import org.agrona.DirectBuffer;
+import org.xennet.rings.netif.NetifTxFlags;
 
 /**
  * Where a {@link NetBack} hands each packet the frontend transmitted: loopback into a peer's rx, discard,
@@ -16,6 +17,12 @@ public interface PacketSink
     /** The packet was dropped; the frontend gets {@code NETIF_RSP_DROPPED}. */
     int DROPPED = -2;
 
+    /** Packet flag: the L4 checksum is blank and must be filled in ({@code NETTXF_csum_blank}). */
+    int CSUM_BLANK = NetifTxFlags.CSUM_BLANK;
+
+    /** Packet flag: the checksum was validated by the sender ({@code NETTXF_data_validated}). */
+    int DATA_VALIDATED = NetifTxFlags.DATA_VALIDATED;
+
     /** No room right now: the backend keeps the packet staged and offers it again on its next poll. */
     int BACK_PRESSURED = -3;
 
@@ -28,6 +35,21 @@ public interface PacketSink
      * @return {@link #ACCEPTED}, {@link #DROPPED} or {@link #BACK_PRESSURED}.
      */
     int onPacket(DirectBuffer buffer, int offset, int length);
+
+    /**
+     * Takes one packet with the checksum flags its sender gave ({@code NETTXF_csum_blank},
+     * {@code NETTXF_data_validated}); by default the flags are ignored.
+     *
+     * @param buffer buffer holding the packet.
+     * @param offset offset of its first byte.
+     * @param length its length.
+     * @param flags  {@link #CSUM_BLANK} and/or {@link #DATA_VALIDATED}.
+     * @return {@link #ACCEPTED}, {@link #DROPPED} or {@link #BACK_PRESSURED}.
+     */
+    default int onPacket(DirectBuffer buffer, int offset, int length, int flags)
+    {
+        return onPacket(buffer, offset, length);
+    }
 
     /**
      * Names a sink result.

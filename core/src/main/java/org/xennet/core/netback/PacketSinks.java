@@ -29,7 +29,20 @@ public final class PacketSinks
      */
     public static PacketSink loopback(final NetBack peer)
     {
-        return peer::deliver;
+        return new PacketSink()
+        {
+            @Override
+            public int onPacket(final DirectBuffer buffer, final int offset, final int length)
+            {
+                return peer.deliver(buffer, offset, length, 0);
+            }
+
+            @Override
+            public int onPacket(final DirectBuffer buffer, final int offset, final int length, final int flags)
+            {
+                return peer.deliver(buffer, offset, length, flags); // checksum flags travel on to the peer's rx
+            }
+        };
     }
 
     /**

@@ -50,12 +50,19 @@ public final class XenbusNetBack implements AutoCloseable
     {
     }
 
-    /** How the backend treats a frontend that goes (back) to Initialising. */
+    /** Which generation of netback this end behaves as: reset handling and the features it offers. */
     public enum Behaviour
     {
-        /** Current Linux netback: Initialising from any state leads back to InitWait. */
+        /**
+         * Current Linux netback: Initialising from any state leads back to InitWait; offers
+         * {@code feature-split-event-channels} and reads {@code event-channel-tx}/{@code -rx}, falling back to
+         * {@code event-channel}.
+         */
         MODERN,
-        /** XenServer 6.2 style: Initialising is ignored unless the backend has reached Closed. */
+        /**
+         * XenServer 6.2 era: Initialising is ignored unless the backend has reached Closed (the frontend must take
+         * it through Closed); offers no split event channels and reads only {@code event-channel}.
+         */
         LEGACY
     }
 
@@ -68,6 +75,8 @@ public final class XenbusNetBack implements AutoCloseable
     private final XenbusStateListener listener;
     private final String token = "xennet-netback-" + TOKENS.incrementAndGet();
     private final List<Observation> observed = new ArrayList<>();
+    private final List<String> decisions = new ArrayList<>();
+    private volatile FrontendFeatures negotiated;
     private String frontendPath;
     private int frontendDomid = -1;
     private volatile XenbusState state = XenbusState.UNKNOWN;
@@ -130,8 +139,14 @@ public final class XenbusNetBack implements AutoCloseable
         frontendDomid = (int)domid;
         writeOwnKey(VifKeys.FEATURE_RX_COPY, VifKeys.ON);
         writeOwnKey(VifKeys.FEATURE_SG, VifKeys.ON);
-        writeOwnKey(VifKeys.FEATURE_RX_NOTIFY, VifKeys.ON);
-        writeOwnKey(VifKeys.FEATURE_SPLIT_EVENT_CHANNELS, VifKeys.ON);
+        if (behaviour == Behaviour.MODERN)
+        {
+            writeOwnKey(VifKeys.FEATURE_SPLIT_EVENT_CHANNELS, VifKeys.ON);
+        }
+        else
+        {
+            store.rm(backendPath + "/" + VifKeys.FEATURE_SPLIT_EVENT_CHANNELS); // a newer driver's leftover
+        }
         state = readOwnState();
         if (state == XenbusState.UNKNOWN || state == XenbusState.INITIALISING)
         {
@@ -275,8 +290,12 @@ public final class XenbusNetBack implements AutoCloseable
     {
         final long txRingRef = VifKeys.parseU32(readFrontendKey(VifKeys.TX_RING_REF));
         final long rxRingRef = VifKeys.parseU32(readFrontendKey(VifKeys.RX_RING_REF));
-        final long txPort = VifKeys.parseU32(readFrontendKey(VifKeys.EVENT_CHANNEL_TX));
-        final long rxPort = VifKeys.parseU32(readFrontendKey(VifKeys.EVENT_CHANNEL_RX));
+        // Linux connect_data_rings: the split keys if both are there (and split channels were offered), else the
+        // one event-channel for both rings. A legacy backend offered no split channels and reads only the latter.
+        final boolean split = behaviour == Behaviour.MODERN && readFrontendKey(VifKeys.EVENT_CHANNEL_TX) != null &&
+            readFrontendKey(VifKeys.EVENT_CHANNEL_RX) != null;
+        final long txPort = VifKeys.parseU32(readFrontendKey(split ? VifKeys.EVENT_CHANNEL_TX : VifKeys.EVENT_CHANNEL));
+        final long rxPort = split ? VifKeys.parseU32(readFrontendKey(VifKeys.EVENT_CHANNEL_RX)) : txPort;
         final String problem;
         if (txRingRef < 0 || rxRingRef < 0)
         {
@@ -287,13 +306,11 @@ public final class XenbusNetBack implements AutoCloseable
         {
             problem = "frontend must request rx copy: " + describe(VifKeys.REQUEST_RX_COPY);
         }
-        else if (!VifKeys.ON.equals(readFrontendKey(VifKeys.FEATURE_RX_NOTIFY)))
-        {
-            problem = "feature-rx-notify is mandatory: " + describe(VifKeys.FEATURE_RX_NOTIFY);
-        }
         else
         {
-            problem = bind(txRingRef, rxRingRef, txPort, rxPort);
+            negotiated = negotiate(split);
+            back.frontendFeatures(negotiated);
+            problem = bind(txRingRef, rxRingRef, txPort, rxPort, split);
         }
         if (problem != null)
         {
@@ -305,14 +322,51 @@ public final class XenbusNetBack implements AutoCloseable
         switchState(XenbusState.CONNECTED);
     }
 
-    private String bind(final long txRingRef, final long rxRingRef, final long txPort, final long rxPort)
+    /**
+     * Reads the frontend's optional features (netif.h), each with its fallback, and logs each decision once per
+     * connection.
+     */
+    private FrontendFeatures negotiate(final boolean split)
+    {
+        final boolean rxNotify = flag(VifKeys.FEATURE_RX_NOTIFY, false);
+        final boolean sg = flag(VifKeys.FEATURE_SG, false);
+        final boolean noCsumOffload = flag(VifKeys.FEATURE_NO_CSUM_OFFLOAD, false);
+        decisions.clear();
+        decide(split ? "event channels: split (event-channel-tx/-rx)" :
+            "event channels: one for both rings (event-channel)");
+        decide(rxNotify ? "feature-rx-notify: frontend notifies on rx requests" :
+            "feature-rx-notify absent: polling for rx requests");
+        decide(sg ? "feature-sg: multi-slot rx packets allowed" :
+            "feature-sg absent: rx packets limited to one slot (larger ones dropped, counted)");
+        decide(noCsumOffload ? "feature-no-csum-offload=1: no blank checksums to the frontend" :
+            "checksum offload on: blank checksums passed with NETRXF_csum_blank");
+        return new FrontendFeatures(rxNotify, sg, !noCsumOffload);
+    }
+
+    private void decide(final String decision)
+    {
+        decisions.add(decision);
+        LOG.log(System.Logger.Level.INFO, "netback " + backendPath + ": " + decision);
+    }
+
+    /** A frontend flag: "1" on, "0" off, absent = {@code absent}; anything else is off (never trust the peer). */
+    private boolean flag(final String name, final boolean absent)
+    {
+        final String value = readFrontendKey(name);
+        return value == null ? absent : VifKeys.ON.equals(value);
+    }
+
+    private String bind(
+        final long txRingRef, final long rxRingRef, final long txPort, final long rxPort, final boolean split)
     {
         final EventChannel txEnd = registry.lookupUnbound(frontendDomid, txPort);
-        final EventChannel rxEnd = registry.lookupUnbound(frontendDomid, rxPort);
-        if (txEnd == null || rxEnd == null || txEnd == rxEnd)
+        final EventChannel rxEnd = split ? registry.lookupUnbound(frontendDomid, rxPort) : txEnd;
+        if (txEnd == null || rxEnd == null || (split && txEnd == rxEnd))
         {
-            return "bad or missing event channel: " + describe(VifKeys.EVENT_CHANNEL_TX) + ", " +
-                describe(VifKeys.EVENT_CHANNEL_RX);
+            // A port nobody holds unbound (stale keys of a dead frontend, a closed or bound port) never binds.
+            return "bad or missing event channel: " + (split ? describe(VifKeys.EVENT_CHANNEL_TX) + ", " +
+                describe(VifKeys.EVENT_CHANNEL_RX) : describe(VifKeys.EVENT_CHANNEL)) +
+                " (no unbound port of domain " + frontendDomid + " by that number)";
         }
         back.disconnect(); // a fault left from a previous connection
         final int rc = back.connect(frontendDomid, (int)txRingRef, (int)rxRingRef, ringMemory, txEnd, rxEnd);
@@ -444,6 +498,18 @@ public final class XenbusNetBack implements AutoCloseable
     public synchronized List<Observation> observations()
     {
         return List.copyOf(observed);
+    }
+
+    /** @return the features of the last frontend that got as far as negotiation, or {@code null}. */
+    public FrontendFeatures negotiated()
+    {
+        return negotiated;
+    }
+
+    /** @return the decisions of the last negotiation, one line each, as logged (a copy). */
+    public synchronized List<String> decisions()
+    {
+        return List.copyOf(decisions);
     }
 
     /** @return how many times the rings were mapped. */

@@ -16,6 +16,7 @@ import org.xennet.grant.GrantResult;
 import org.xennet.grant.GrantTable;
 import org.xennet.rings.FrontRing;
 import org.xennet.rings.netif.NetifConstants;
+import org.xennet.rings.netif.NetifExtraInfoFlyweight;
 import org.xennet.rings.netif.NetifResponseStatus;
 import org.xennet.rings.netif.NetifRxFlags;
 import org.xennet.rings.netif.NetifRxRequestFlyweight;
@@ -86,6 +87,7 @@ public final class NetFront
     private final AtomicBuffer rxRingPage;
     private EventChannel txEvent;
     private EventChannel rxEvent;
+    private boolean txScatterGather = true; // setup-time: set before open, read by the tx producer
     private int txRingRef = -1;
     private int rxRingRef = -1;
     private boolean txRingDeferred;
@@ -128,6 +130,11 @@ public final class NetFront
     private int rxLength;                // bytes assembled so far
     private int rxPacketStatus;          // worst status over its fragments
     private int rxFirstOffset;
+    private int rxPacketFlags;           // NETRXF_csum_blank / NETRXF_data_validated of the first fragment
+    private boolean rxExpectExtra;       // the next response is a netif_extra_info slot
+    private final int[] rxSlotId;        // ring index (masked) -> rx id posted there, to recycle extra slots
+    private final NetifExtraInfoFlyweight rxExtra = new NetifExtraInfoFlyweight();
+    private long rxExtraInfoSlots;
 
     // ---- counters (single writer each) ----------------------------------------------------------------------
     private long txPackets;
@@ -197,6 +204,7 @@ public final class NetFront
         quarantined = new boolean[memory.pageCount()];
         rxFreeIds = new FreeIdRing(rxIdCount);
         rxPool = new FreeIdRing(config.rxBufferCount());
+        rxSlotId = new int[rxRing.size()];
         reassembly = new UnsafeBuffer(
             BufferUtil.allocateDirectAligned(config.maxRxFragments() * PAGE_LENGTH, PAGE_LENGTH));
     }
@@ -391,6 +399,8 @@ public final class NetFront
         txPoolReported = false;
         rxFragments = 0;
         rxLength = 0;
+        rxPacketFlags = 0;
+        rxExpectExtra = false;
         rxPacketStatus = NetifResponseStatus.OKAY;
     }
 
@@ -498,6 +508,10 @@ public final class NetFront
             return NetFrontResult.BAD_ARGUMENT;
         }
         final int fragments = ((offset & (PAGE_LENGTH - 1)) + length + PAGE_LENGTH - 1) >>> PAGE_SHIFT;
+        if (fragments > 1 && !txScatterGather)
+        {
+            return NetFrontResult.NO_SCATTER_GATHER; // the backend takes one slot per packet only
+        }
         final FreeIdRing freeIds = txFreeIds;
         if (freeIds.available() < fragments)
         {
@@ -908,6 +922,7 @@ public final class NetFront
             }
             rxPage[id] = page;
             rxRequest.wrap(rxRingPage, ring.requestOffset(prod + added)).id(id).gref(rxRef[id]);
+            rxSlotId[(prod + added) & (rxSlotId.length - 1)] = id;
             rxState[id] = ID_PENDING;
             rxFreeIds.take(1);
             rxPool.take(1);
@@ -958,6 +973,18 @@ public final class NetFront
             int cons = ring.rspCons();
             while (cons != rspProd && responses < limit)
             {
+                if (rxExpectExtra)
+                {
+                    final int rc = receiveExtra(cons);
+                    cons++;
+                    responses++;
+                    if (rc < 0)
+                    {
+                        ring.rspCons(cons);
+                        return rc;
+                    }
+                    continue;
+                }
                 rxResponse.wrap(rxRingPage, ring.responseOffset(cons));
                 final int id = rxResponse.id(); // each field read once, then only the locals are used
                 final int offset = rxResponse.offset();
@@ -1008,6 +1035,11 @@ public final class NetFront
         }
         final int page = rxPage[id];
         final boolean more = (flags & NetifRxFlags.MORE_DATA) != 0;
+        if (rxFragments == 1)
+        {
+            rxPacketFlags = flags & (NetifRxFlags.CSUM_BLANK | NetifRxFlags.DATA_VALIDATED);
+            rxExpectExtra = (flags & NetifRxFlags.EXTRA_INFO) != 0; // netif.h: extras follow the first response
+        }
         if (status < 0)
         {
             rxPacketStatus = Math.min(rxPacketStatus, status);
@@ -1053,18 +1085,42 @@ public final class NetFront
             {
                 if (rxFragments == 1)
                 {
-                    handler.onPacket(memoryBuffer, rxFirstOffset, rxLength);
+                    handler.onPacket(memoryBuffer, rxFirstOffset, rxLength, rxPacketFlags);
                 }
                 else
                 {
-                    handler.onPacket(reassembly, 0, rxLength);
+                    handler.onPacket(reassembly, 0, rxLength, rxPacketFlags);
                 }
             }
         }
         rxFragments = 0;
         rxLength = 0;
+        rxPacketFlags = 0;
         rxPacketStatus = NetifResponseStatus.OKAY;
         return 1;
+    }
+
+    /**
+     * An rx extra-info slot (after a first response with {@code NETRXF_extra_info}): it carries no id; the request
+     * posted at the same ring index gave up its slot unused, so its grant is ended and its buffer recycled. Every
+     * type is skipped (xennet asks for no GSO); {@code XEN_NETIF_EXTRA_FLAG_MORE} says whether another follows.
+     */
+    private int receiveExtra(final int cons)
+    {
+        rxExtra.wrap(rxRingPage, rxRing.responseOffset(cons));
+        rxExpectExtra = (rxExtra.flags() & NetifConstants.EXTRA_FLAG_MORE) != 0; // read once
+        rxExtraInfoSlots++;
+        final int id = rxSlotId[cons & (rxSlotId.length - 1)];
+        if (rxState[id] != ID_PENDING)
+        {
+            return markBroken(BrokenReason.RX_ID_NOT_PENDING);
+        }
+        if (!endGrant(rxState, rxRef, id, rxPage[id]))
+        {
+            return markBroken(BrokenReason.GRANT_STILL_IN_USE);
+        }
+        recycle(id, rxPage[id]);
+        return 0;
     }
 
     private void recycle(final int id, final int page)
@@ -1090,6 +1146,23 @@ public final class NetFront
     // =========================================================================================================
     // Accessors
     // =========================================================================================================
+
+    /**
+     * Sets whether the backend takes multi-slot tx packets (its {@code feature-sg}); without it a packet that
+     * needs several slots is refused with {@link NetFrontResult#NO_SCATTER_GATHER}. Setup-time, before open.
+     *
+     * @param scatterGather the backend's {@code feature-sg}.
+     */
+    public void backendScatterGather(final boolean scatterGather)
+    {
+        this.txScatterGather = scatterGather;
+    }
+
+    /** @return whether multi-slot tx packets may be sent. */
+    public boolean backendScatterGather()
+    {
+        return txScatterGather;
+    }
 
     /** @return the current state (any thread). */
     public State state()
@@ -1263,6 +1336,12 @@ public final class NetFront
     public long rxErrors()
     {
         return rxErrors;
+    }
+
+    /** @return rx extra-info slots consumed (their buffers recycled). */
+    public long rxExtraInfoSlots()
+    {
+        return rxExtraInfoSlots;
     }
 
     /** @return rx packets the backend answered DROPPED. */

@@ -33,6 +33,9 @@ public final class NetFrontResult
     /** The grant table refused for another reason (see the grant error counter). */
     public static final int GRANT_ERROR = -7;
 
+    /** The packet needs several slots and the backend did not offer {@code feature-sg}. */
+    public static final int NO_SCATTER_GATHER = -8;
+
     private NetFrontResult()
     {
     }
@@ -63,6 +66,8 @@ public final class NetFrontResult
                 return "NO_BUFFERS";
             case GRANT_ERROR:
                 return "GRANT_ERROR";
+            case NO_SCATTER_GATHER:
+                return "NO_SCATTER_GATHER";
             default:
                 return result > 0 ? "COUNT(" + result + ")" : "UNKNOWN(" + result + ")";
         }

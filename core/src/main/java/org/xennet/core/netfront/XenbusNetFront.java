@@ -2,8 +2,10 @@ package org.xennet.core.netfront;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 
 import org.xennet.core.event.EventChannel;
@@ -22,17 +24,23 @@ import org.xennet.core.xenstore.XenStore;
  * rings, event channels and features in its xenstore directory and walks the state handshake with the backend.
  * The data path stays on {@link #front()}, untouched by xenbus.
  * <p>
- * {@link #open()}: {@link #reset()}; check the backend offers {@code feature-rx-copy} (hardening rule 18) and
- * split event channels; open the rings; write {@code tx-ring-ref}, {@code rx-ring-ref}, {@code event-channel-tx},
- * {@code event-channel-rx}, {@code request-rx-copy}, {@code feature-sg}, {@code feature-no-csum-offload},
- * {@code feature-rx-notify}; state Connected; wait for the backend's Connected. A failing step undoes the finished
- * ones in reverse order (a failed wait for Connected first resets). {@link #close()} is the same list backwards.
+ * {@link #open()}: {@link #reset()}; check the backend offers {@code feature-rx-copy} (hardening rule 18); read its
+ * optional features (each decision logged once per open): {@code feature-split-event-channels} (else, or when
+ * {@link NetFrontConfig#singleEventChannel()} forces it, one {@code event-channel} for both rings) and
+ * {@code feature-sg} (else tx packets are limited to one slot); allocate the event channel ends
+ * ({@code alloc_unbound}, fresh ports each open); open the rings; write {@code tx-ring-ref}, {@code rx-ring-ref},
+ * {@code event-channel-tx} and {@code event-channel-rx} or {@code event-channel} (removing the other form's stale
+ * keys), {@code request-rx-copy}, {@code feature-sg}, {@code feature-no-csum-offload}, {@code feature-rx-notify};
+ * state Connected; wait for the backend's Connected. A failing step undoes the finished ones in reverse order (a
+ * failed wait for Connected first resets). {@link #close()} is the same list backwards.
  * <p>
  * Setup-time object: one thread calls {@link #reset()}, {@link #open()} and {@link #close()}, while the data path
  * roles of {@link #front()} are idle.
  */
 public final class XenbusNetFront implements AutoCloseable
 {
+    private static final System.Logger LOG = System.getLogger(XenbusNetFront.class.getName());
+
     private final XenStore store;
     private final String frontendPath;
     private final NetFront front;
@@ -46,6 +54,7 @@ public final class XenbusNetFront implements AutoCloseable
     private final int backendDomid;
     private final byte[] mac;
     private final Deque<Step> undo = new ArrayDeque<>(); // open's finished steps, the latest first
+    private final List<String> decisions = new ArrayList<>();
     private XenbusState published;
     private RuntimeException linkError;
 
@@ -150,11 +159,19 @@ public final class XenbusNetFront implements AutoCloseable
         reset();
         reclaimAbandonedRings();
         requireBackendFeature(VifKeys.FEATURE_RX_COPY);
-        requireBackendFeature(VifKeys.FEATURE_SPLIT_EVENT_CHANNELS);
+        final boolean split = !front.config().singleEventChannel() &&
+            backendFlag(VifKeys.FEATURE_SPLIT_EVENT_CHANNELS);
+        final boolean sg = backendFlag(VifKeys.FEATURE_SG);
+        decisions.clear();
+        decide(split ? "event channels: split (backend offers feature-split-event-channels)" :
+            front.config().singleEventChannel() ? "event channels: one (event-channel), forced by configuration" :
+            "event channels: one (event-channel), backend lacks feature-split-event-channels");
+        decide(sg ? "feature-sg: multi-slot tx packets" :
+            "backend lacks feature-sg: tx packets limited to one slot (others refused NO_SCATTER_GATHER)");
+        front.backendScatterGather(sg);
         try
         {
-            createRings();
-            createEventChannels();
+            createRings(split);
             writeFlag(VifKeys.REQUEST_RX_COPY);
             writeFlag(VifKeys.FEATURE_SG);
             writeFlag(VifKeys.FEATURE_NO_CSUM_OFFLOAD);
@@ -198,9 +215,18 @@ public final class XenbusNetFront implements AutoCloseable
         }
     }
 
-    private void createRings()
+    /** Allocates the event channel ends, opens the rings with them, publishes refs and ports. */
+    private void createRings(final boolean split)
     {
-        final int rc = front.open();
+        final int domid = front.config().frontendDomid();
+        final EventChannel tx = registry.allocUnbound(domid);
+        undo.push(new Step("close tx event", () -> registry.close(domid, tx)));
+        final EventChannel rx = split ? registry.allocUnbound(domid) : tx;
+        if (split)
+        {
+            undo.push(new Step("close rx event", () -> registry.close(domid, rx)));
+        }
+        final int rc = front.open(tx, rx);
         if (rc != NetFrontResult.OK)
         {
             throw new XenbusException("netfront open failed: path=" + frontendPath + ", result=" +
@@ -209,18 +235,37 @@ public final class XenbusNetFront implements AutoCloseable
         undo.push(new Step("close rings", front::close));
         writeKey(VifKeys.TX_RING_REF, Integer.toString(front.txRingRef()));
         writeKey(VifKeys.RX_RING_REF, Integer.toString(front.rxRingRef()));
+        if (split)
+        {
+            rmIfPresent(VifKeys.EVENT_CHANNEL); // a previous instance's other form must not mislead the backend
+            writeKey(VifKeys.EVENT_CHANNEL_TX, Integer.toString(tx.port()));
+            writeKey(VifKeys.EVENT_CHANNEL_RX, Integer.toString(rx.port()));
+        }
+        else
+        {
+            rmIfPresent(VifKeys.EVENT_CHANNEL_TX);
+            rmIfPresent(VifKeys.EVENT_CHANNEL_RX);
+            writeKey(VifKeys.EVENT_CHANNEL, Integer.toString(tx.port()));
+        }
     }
 
-    private void createEventChannels()
+    private void rmIfPresent(final String name)
     {
-        final EventChannel tx = front.txEvent();
-        final EventChannel rx = front.rxEvent();
-        registry.register(front.config().frontendDomid(), tx);
-        undo.push(new Step("unregister tx event", () -> registry.unregister(front.config().frontendDomid(), tx)));
-        registry.register(front.config().frontendDomid(), rx);
-        undo.push(new Step("unregister rx event", () -> registry.unregister(front.config().frontendDomid(), rx)));
-        writeKey(VifKeys.EVENT_CHANNEL_TX, Integer.toString(tx.port()));
-        writeKey(VifKeys.EVENT_CHANNEL_RX, Integer.toString(rx.port()));
+        if (store.readIfExists(XenStore.NO_TRANSACTION, key(name)).isPresent())
+        {
+            store.rm(key(name));
+        }
+    }
+
+    private void decide(final String decision)
+    {
+        decisions.add(decision);
+        LOG.log(System.Logger.Level.INFO, "netfront " + frontendPath + ": " + decision);
+    }
+
+    private boolean backendFlag(final String name)
+    {
+        return VifKeys.ON.equals(store.readIfExists(XenStore.NO_TRANSACTION, backendPath + "/" + name).orElse(null));
     }
 
     private void writeFlag(final String name)
@@ -272,8 +317,8 @@ public final class XenbusNetFront implements AutoCloseable
     {
         if (front.state() != NetFront.State.CLOSED)
         {
-            registry.unregister(front.config().frontendDomid(), front.rxEvent());
-            registry.unregister(front.config().frontendDomid(), front.txEvent());
+            registry.close(front.config().frontendDomid(), front.rxEvent());
+            registry.close(front.config().frontendDomid(), front.txEvent());
             front.close();
         }
     }
@@ -337,6 +382,12 @@ public final class XenbusNetFront implements AutoCloseable
     // =========================================================================================================
     // Accessors
     // =========================================================================================================
+
+    /** @return the decisions of the last {@link #open()} on the backend's optional features (a copy). */
+    public List<String> decisions()
+    {
+        return List.copyOf(decisions);
+    }
 
     /** @return the data path. */
     public NetFront front()
