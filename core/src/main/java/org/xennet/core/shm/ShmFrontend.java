@@ -20,8 +20,8 @@ import org.xennet.core.xenbus.XenbusException;
 import org.xennet.core.xenbus.XenbusState;
 import org.xennet.core.xenbus.XenbusStateListener;
 import org.xennet.core.xenbus.XenbusTimeoutException;
-import org.xennet.core.xenstore.XenStore;
-import org.xennet.core.xenstore.XenStoreException;
+import org.xennet.xenstore.XenStore;
+import org.xennet.xenstore.XenStoreException;
 import org.xennet.grant.GrantRefAllocator;
 import org.xennet.grant.GrantTable;
 
@@ -76,7 +76,8 @@ public final class ShmFrontend implements AutoCloseable
     private final String frontendPath;
     private final Duration xenbusTimeout;
     private final XenbusStateListener stateListener;
-    private final EventChannelRegistry registry = new EventChannelRegistry();
+    // lowest free ports from 1: what the backend process's relay ends expect (ShmXenbusBackend registers 1 and 2)
+    private final EventChannelRegistry registry = EventChannelRegistry.lowestFreePorts(1);
     private final String watchToken = "xennet-shm-frontend-" + ProcessHandle.current().pid();
     private XenbusNetFront xenbusFront;
     private volatile boolean backendStateChanged;
