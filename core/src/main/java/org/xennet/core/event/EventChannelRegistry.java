@@ -11,7 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * A port nobody holds never binds: {@link #lookupUnbound} finds only ends that are allocated, not closed and not
  * bound yet. Allocated ports count up per domain and are not handed out again while the registry lives, so the
  * port in a stale {@code event-channel} key a dead frontend left can never name a new frontend's end (real Xen
- * reuses the lowest free port; this model is stricter on purpose). Thread-safe; setup-time only.
+ * reuses the lowest free port, see {@link #lowestFreePorts}; the default is stricter on purpose). Thread-safe;
+ * setup-time only.
  */
 public final class EventChannelRegistry
 {
@@ -20,6 +21,33 @@ public final class EventChannelRegistry
 
     private final ConcurrentHashMap<Long, EventChannel> ends = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, Integer> nextPort = new ConcurrentHashMap<>();
+    private final int firstPort;
+    private final boolean reuseFreedPorts;
+
+    /** A registry whose allocated ports count up from {@link #FIRST_ALLOCATED_PORT} and are never reused. */
+    public EventChannelRegistry()
+    {
+        this(FIRST_ALLOCATED_PORT, false);
+    }
+
+    private EventChannelRegistry(final int firstPort, final boolean reuseFreedPorts)
+    {
+        this.firstPort = firstPort;
+        this.reuseFreedPorts = reuseFreedPorts;
+    }
+
+    /**
+     * A registry that allocates the lowest free port from {@code firstPort} on, as Xen's {@code get_free_port}
+     * does: a closed port is handed out again. For a process whose peer expects fixed port numbers (the shared
+     * device file's relay ends at ports 1 and 2).
+     *
+     * @param firstPort lowest port to allocate.
+     * @return the registry.
+     */
+    public static EventChannelRegistry lowestFreePorts(final int firstPort)
+    {
+        return new EventChannelRegistry(firstPort, true);
+    }
 
     /**
      * {@code EVTCHNOP_alloc_unbound}: creates and registers an unbound end on a port never used before in this
@@ -30,7 +58,7 @@ public final class EventChannelRegistry
      */
     public synchronized EventChannel allocUnbound(final int domid)
     {
-        int port = nextPort.getOrDefault(domid, FIRST_ALLOCATED_PORT);
+        int port = reuseFreedPorts ? firstPort : nextPort.getOrDefault(domid, firstPort);
         while (ends.containsKey(key(domid, port)))
         {
             port++; // skip a port taken by a fixed registration

@@ -78,7 +78,7 @@ public final class NetBack
     private static final int PAGE_LENGTH = SharedRingDescriptor.PAGE_LENGTH;
     private static final int MAX_TX_SLOTS = NetifConstants.NR_SLOTS_MIN; // Linux: fatal_skb_slots
     private static final int INCOMPLETE = Integer.MIN_VALUE;
-    private static final int MAX_EXTRAS = NetifConstants.EXTRA_TYPE_MAX - 1; // Linux: XEN_NETBK_EXTRA_INFO slots
+    private static final int MAX_EXTRA_SLOTS = 8; // Linux allows one of each type (XEN_NETIF_EXTRA_TYPE_MAX - 1)
 
     private final int backendDomid;
     private final GrantTable frontendTable;
@@ -92,6 +92,7 @@ public final class NetBack
     private BackRing rxRing;
     private EventChannel txEvent;
     private EventChannel rxEvent;
+    private FrontendFeatures features = FrontendFeatures.ALL;
 
     // ---- tx: one private copy of the chain being consumed ----------------------------------------------------
     private final int[] chainGref = new int[MAX_TX_SLOTS];
@@ -109,7 +110,7 @@ public final class NetBack
     private final NetifExtraInfoFlyweight extraInfo = new NetifExtraInfoFlyweight();
 
     // ---- offload --------------------------------------------------------------------------------------------
-    private volatile int frontendFeatures = OffloadFeatures.SG;
+    private volatile int frontendOffload = OffloadFeatures.SG;
     private final OffloadInfo txOffload = new OffloadInfo();   // the staged packet's metadata
     private final PacketHeaders txHeaders = new PacketHeaders();
     private final PacketHeaders rxHeaders = new PacketHeaders();
@@ -117,7 +118,8 @@ public final class NetBack
     private final UnsafeBuffer rxScratch = new UnsafeBuffer(
         BufferUtil.allocateDirectAligned(org.agrona.BitUtil.align(TcpSegmenter.MAX_FRAME, 64), 64));
     private final FrameConsumer segmentDelivery = this::deliverSegment;
-    private int chainExtras;          // extra-info slots after the chain's first request
+    private int stagedExtras;         // extra-info slots after the chain's first request (answered NETIF_RSP_NULL)
+    private final OffloadInfo deliverFlags = new OffloadInfo(); // deliver(..., int flags)
     private int gsoSegmentsDone;      // segments of a back-pressured software-segmented frame already delivered
     private int gsoSegmentsThisCall;
 
@@ -138,6 +140,13 @@ public final class NetBack
     private long rxSegmentsSent;
     private long rxChecksumsCompleted;
     private long rxOffloadErrors;
+    private long rxDroppedNoSg;
+    private long rxDroppedCsumBlank;
+    private long txExtraInfoSlots;
+    private long txUnknownExtras;
+    private long txMulticastControl;
+    private int lastGsoSize;
+    private int lastGsoType;
 
     /**
      * Creates a closed backend.
@@ -159,6 +168,43 @@ public final class NetBack
         this.sink = sink;
     }
 
+    /**
+     * Sets what the next connection's frontend offers (read by the xenbus layer from the frontend's keys): its
+     * {@code feature-sg} and {@code feature-no-csum-offload} also set those bits of {@link #frontendOffload()}.
+     * Setup-time: call while not connected.
+     *
+     * @param frontendFeatures the frontend's features.
+     */
+    public void frontendFeatures(final FrontendFeatures frontendFeatures)
+    {
+        if (state == State.CONNECTED)
+        {
+            throw new IllegalStateException("netback connected: features are fixed for the connection");
+        }
+        this.features = frontendFeatures;
+        final int others = frontendOffload & ~(OffloadFeatures.SG | OffloadFeatures.NO_CSUM);
+        frontendOffload = others | (frontendFeatures.scatterGather() ? OffloadFeatures.SG : 0) |
+            (frontendFeatures.csumOffload() ? 0 : OffloadFeatures.NO_CSUM);
+    }
+
+    /** @return what the current (or next) frontend offers. */
+    public FrontendFeatures frontendFeatures()
+    {
+        return features;
+    }
+
+    /**
+     * Whether the frontend does not notify when it posts rx requests (no {@code feature-rx-notify}): whoever drives
+     * {@link #deliver} must then poll for rx requests (retry a back-pressured packet) rather than wait for an event,
+     * as Linux netback does.
+     *
+     * @return true when rx requests must be polled for.
+     */
+    public boolean rxRequestPolling()
+    {
+        return !features.rxNotify();
+    }
+
     // =========================================================================================================
     // Lifecycle: connect = map tx ring, map rx ring, bind event channels; disconnect = the reverse.
     // =========================================================================================================
@@ -171,7 +217,7 @@ public final class NetBack
      * @param rxRingRef     grant ref of the rx ring page.
      * @param ringMemory    how to reach the frames of the ring pages.
      * @param frontTxEvent  the frontend's unbound tx event channel end.
-     * @param frontRxEvent  the frontend's unbound rx event channel end.
+     * @param frontRxEvent  the frontend's unbound rx event channel end ({@code frontTxEvent} for one channel).
      * @return 0 when connected, {@link #FAULTED} with {@link FrontendFault#BAD_RING_REF} otherwise.
      */
     public int connect(
@@ -202,9 +248,17 @@ public final class NetBack
         rxRing.init();
         txEvent = new EventChannel(frontTxEvent.port());
         txEvent.bind(frontTxEvent);
-        rxEvent = new EventChannel(frontRxEvent.port());
-        rxEvent.bind(frontRxEvent);
+        if (frontRxEvent == frontTxEvent)
+        {
+            rxEvent = txEvent; // netif.h "event-channel": one channel serves both rings
+        }
+        else
+        {
+            rxEvent = new EventChannel(frontRxEvent.port());
+            rxEvent.bind(frontRxEvent);
+        }
         stagedSlots = 0;
+        stagedExtras = 0;
         state = State.CONNECTED;
         return 0;
     }
@@ -226,6 +280,7 @@ public final class NetBack
             txEvent.close();
         }
         stagedSlots = 0;
+        stagedExtras = 0;
         txRing = null;
         rxRing = null;
     }
@@ -320,7 +375,12 @@ public final class NetBack
         return packets;
     }
 
-    /** Copies one request chain out of the ring (each slot once), validates it, then copies, sinks and answers. */
+    /**
+     * Copies one request chain out of the ring (each slot once), validates it, then copies, sinks and answers.
+     * netif.h: the first request may carry {@code NETTXF_extra_info}; then netif_extra_info slots follow it (more
+     * while {@code XEN_NETIF_EXTRA_FLAG_MORE}), before the rest of the chain. Known types are parsed (GSO validated
+     * and kept for the sink, multicast control answered without a packet), unknown ones skipped.
+     */
     private int consumePacket(final BackRing ring, final int reqProd)
     {
         final AtomicBuffer page = ring.buffer();
@@ -331,6 +391,7 @@ public final class NetBack
         int gsoType = NetifConstants.GSO_TYPE_NONE;
         int gsoSize = 0;
         int extras = 0;
+        boolean multicastControl = false;
         boolean more = true;
         while (more)
         {
@@ -361,9 +422,9 @@ public final class NetBack
                     {
                         return INCOMPLETE;
                     }
-                    if (extras == MAX_EXTRAS)
+                    if (extras == MAX_EXTRA_SLOTS)
                     {
-                        return markFaulted(FrontendFault.TX_BAD_GSO);
+                        return markFaulted(FrontendFault.TX_CHAIN_TOO_LONG);
                     }
                     extraInfo.wrap(page, ring.requestOffset(index++));
                     final int type = extraInfo.type(); // each field read once
@@ -378,8 +439,17 @@ public final class NetBack
                         {
                             return markFaulted(FrontendFault.TX_BAD_GSO); // Linux: xenvif_set_skb_gso fatal
                         }
+                        lastGsoSize = gsoSize;
+                        lastGsoType = gsoType;
                     }
-                    // other types (multicast control, hash) carry nothing this backend uses: skipped
+                    else if (type == NetifConstants.EXTRA_TYPE_MCAST_ADD || type == NetifConstants.EXTRA_TYPE_MCAST_DEL)
+                    {
+                        multicastControl = true;
+                    }
+                    else if (type != NetifConstants.EXTRA_TYPE_HASH)
+                    {
+                        txUnknownExtras++; // netif.h lets newer types appear: skip it, honouring FLAG_MORE
+                    }
                 }
             }
             else if (slots == 1)
@@ -388,7 +458,14 @@ public final class NetBack
             }
         }
         ring.reqCons(index);
-        chainExtras = extras;
+        txExtraInfoSlots += extras;
+        stagedExtras = extras;
+        if (multicastControl)
+        {
+            txMulticastControl++; // a filter update, not a packet (Linux netback answers it OKAY)
+            respondTx(ring, slots, NetifResponseStatus.OKAY);
+            return 0;
+        }
         final int total = chainSize[0]; // netif.h: the first slot carries the whole packet's size
         int firstLength = total;
         for (int i = 1; i < slots; i++)
@@ -422,8 +499,9 @@ public final class NetBack
         }
         if (!setupTxOffload(firstFlags, gsoType, gsoSize, total))
         {
+            // Linux answers OKAY (the copy succeeded) and drops it later: "Can't setup checksum"; counted here.
             txChecksumSetupErrors++;
-            respondTx(ring, slots, NetifResponseStatus.ERROR); // Linux drops it: "Can't setup checksum"
+            respondTx(ring, slots, NetifResponseStatus.OKAY);
             return 0;
         }
         stagedSlots = slots;
@@ -459,8 +537,7 @@ public final class NetBack
     private boolean offerStaged()
     {
         final OffloadInfo info = txOffload;
-        final int rc = info.isPlain() ? sink.onPacket(staging, 0, stagedLength) :
-            sink.onPacket(staging, 0, stagedLength, info);
+        final int rc = sink.onPacket(staging, 0, stagedLength, info); // defaults down to the flags, then bytes
         if (rc == PacketSink.BACK_PRESSURED)
         {
             return false;
@@ -497,13 +574,13 @@ public final class NetBack
             txResponse.wrap(page, ring.responseOffset(prod++)).id(chainId[i]).status(status);
             if (i == 0)
             {
-                for (int e = 0; e < chainExtras; e++) // Linux make_tx_response: each extra slot answered NULL
+                for (int e = 0; e < stagedExtras; e++) // Linux make_tx_response: each extra slot answered NULL
                 {
-                    txResponse.wrap(page, ring.responseOffset(prod++)).id(chainId[0])
-                        .status(NetifResponseStatus.NULL);
+                    txResponse.wrap(page, ring.responseOffset(prod++)).id(0).status(NetifResponseStatus.NULL);
                 }
             }
         }
+        stagedExtras = 0;
         ring.rspProdPvt(prod);
         if (status == NetifResponseStatus.ERROR)
         {
@@ -542,6 +619,32 @@ public final class NetBack
     }
 
     /**
+     * As {@link #deliver(DirectBuffer, int, int)}, with the sender's checksum flags: {@link PacketSink#CSUM_BLANK}
+     * becomes {@code NETRXF_csum_blank | NETRXF_data_validated}, {@link PacketSink#DATA_VALIDATED}
+     * {@code NETRXF_data_validated} (as Linux netback maps CHECKSUM_PARTIAL / UNNECESSARY); see
+     * {@link #deliver(DirectBuffer, int, int, OffloadInfo)} for the frontend's features.
+     *
+     * @param buffer packet bytes.
+     * @param offset offset of the first byte.
+     * @param length packet length (1 .. 18 pages).
+     * @param flags  {@link PacketSink#CSUM_BLANK} and/or {@link PacketSink#DATA_VALIDATED}.
+     * @return {@link PacketSink#ACCEPTED}, {@link PacketSink#BACK_PRESSURED} or {@link PacketSink#DROPPED}.
+     */
+    public int deliver(final DirectBuffer buffer, final int offset, final int length, final int flags)
+    {
+        final OffloadInfo info = deliverFlags.clear();
+        if ((flags & PacketSink.CSUM_BLANK) != 0)
+        {
+            info.flags(OffloadInfo.NEEDS_CSUM); // csum_start/offset found from the headers if it must be completed
+        }
+        else if ((flags & PacketSink.DATA_VALIDATED) != 0)
+        {
+            info.flags(OffloadInfo.DATA_VALID);
+        }
+        return deliver(buffer, offset, length, info);
+    }
+
+    /**
      * Delivers one packet into the frontend's posted rx buffers, one page per buffer, {@code NETRXF_more_data} on
      * all but the last. Needs as many posted buffers as the packet needs slots (netback's stall rule B2); otherwise
      * arms {@code req_event} and reports back-pressure. A buffer that cannot be written (bad gref) is answered
@@ -569,7 +672,7 @@ public final class NetBack
         {
             return PacketSink.DROPPED;
         }
-        final int features = frontendFeatures;
+        final int features = frontendOffload;
         final int csumFlags = NetifRxFlags.CSUM_BLANK | NetifRxFlags.DATA_VALIDATED;
         if (offload.isGso())
         {
@@ -608,11 +711,12 @@ public final class NetBack
         final DirectBuffer buffer, final int offset, final int length, final OffloadInfo offload)
     {
         rxScratch.putBytes(0, buffer, offset, length);
-        if (rxHeaders.completeChecksum(rxScratch, 0, length) != PacketHeaders.OK &&
+        if (rxHeaders.completeChecksum(rxScratch, 0, length) != PacketHeaders.OK && (offload.csumStart() == 0 ||
             PacketHeaders.completePartial(rxScratch, 0, length, offload.csumStart(), offload.csumOffset()) !=
-            PacketHeaders.OK)
+            PacketHeaders.OK))
         {
             rxOffloadErrors++;
+            rxDroppedCsumBlank++; // a blank checksum the frontend cannot take and that cannot be completed
             return PacketSink.DROPPED;
         }
         final int rc = deliverSlots(rxScratch, 0, length, 0, NetifConstants.GSO_TYPE_NONE, 0);
@@ -684,6 +788,11 @@ public final class NetBack
         final int extras = gsoType == NetifConstants.GSO_TYPE_NONE ? 0 : 1;
         final int dataSlots = (length + PAGE_LENGTH - 1) / PAGE_LENGTH;
         final int needed = dataSlots + extras;
+        if (dataSlots > 1 && !features.scatterGather())
+        {
+            rxDroppedNoSg++; // Linux: without feature-sg the vif's MTU keeps such packets away; never split them
+            return PacketSink.DROPPED;
+        }
         if (!rxSlotsAvailable(ring, needed))
         {
             if (state != State.CONNECTED)
@@ -876,20 +985,68 @@ public final class NetBack
     }
 
     /**
-     * Sets what the frontend takes (read from its xenstore keys by {@link XenbusNetBack}); GSO and blank checksums
-     * it lacks are done in software before delivery. Default: {@link OffloadFeatures#SG} only.
+     * Sets what the frontend takes, as {@link OffloadFeatures} bits (read from its xenstore keys by
+     * {@link XenbusNetBack}); GSO and blank checksums it lacks are done in software before delivery; SG and NO_CSUM
+     * also update {@link #frontendFeatures()}. Default: {@link OffloadFeatures#SG} only.
      *
      * @param features an {@link OffloadFeatures} bit set.
      */
-    public void frontendFeatures(final int features)
+    public void frontendOffload(final int features)
     {
-        frontendFeatures = features;
+        frontendOffload = features;
+        this.features = new FrontendFeatures(this.features.rxNotify(), (features & OffloadFeatures.SG) != 0,
+            (features & OffloadFeatures.NO_CSUM) == 0);
     }
 
     /** @return what the frontend takes ({@link OffloadFeatures} bits). */
-    public int frontendFeatures()
+    public int frontendOffload()
     {
-        return frontendFeatures;
+        return frontendOffload;
+    }
+
+    /** @return rx packets dropped because they need several slots and the frontend lacks {@code feature-sg}. */
+    public long rxDroppedNoSg()
+    {
+        return rxDroppedNoSg;
+    }
+
+    /**
+     * @return rx packets dropped because their checksum is blank, the frontend turned csum offload off, and their
+     *     headers did not allow completing it in software.
+     */
+    public long rxDroppedCsumBlank()
+    {
+        return rxDroppedCsumBlank;
+    }
+
+    /** @return tx extra-info slots consumed (each answered {@code NETIF_RSP_NULL}). */
+    public long txExtraInfoSlots()
+    {
+        return txExtraInfoSlots;
+    }
+
+    /** @return tx extra-info slots of a type this backend does not know (skipped). */
+    public long txUnknownExtras()
+    {
+        return txUnknownExtras;
+    }
+
+    /** @return gso_size of the last GSO extra seen (0 before any). */
+    public int lastGsoSize()
+    {
+        return lastGsoSize;
+    }
+
+    /** @return gso_type of the last GSO extra seen (0 before any). */
+    public int lastGsoType()
+    {
+        return lastGsoType;
+    }
+
+    /** @return tx requests that carried a multicast-control extra (answered OKAY, no packet). */
+    public long txMulticastControl()
+    {
+        return txMulticastControl;
     }
 
     /** @return GSO packets (with a GSO extra slot) the sink accepted from the frontend. */
@@ -904,7 +1061,7 @@ public final class NetBack
         return txCsumBlankPackets;
     }
 
-    /** @return tx packets answered ERROR because a blank checksum's headers did not parse. */
+    /** @return tx packets dropped (answered OKAY, as Linux) because a blank checksum's headers did not parse. */
     public long txChecksumSetupErrors()
     {
         return txChecksumSetupErrors;

@@ -37,7 +37,13 @@ public final class PacketSinks
             @Override
             public int onPacket(final DirectBuffer buffer, final int offset, final int length)
             {
-                return peer.deliver(buffer, offset, length);
+                return peer.deliver(buffer, offset, length, 0);
+            }
+
+            @Override
+            public int onPacket(final DirectBuffer buffer, final int offset, final int length, final int flags)
+            {
+                return peer.deliver(buffer, offset, length, flags); // checksum flags travel on to the peer's rx
             }
 
             @Override

@@ -57,12 +57,19 @@ public final class XenbusNetBack implements AutoCloseable
     {
     }
 
-    /** How the backend treats a frontend that goes (back) to Initialising. */
+    /** Which generation of netback this end behaves as: reset handling and the features it offers. */
     public enum Behaviour
     {
-        /** Current Linux netback: Initialising from any state leads back to InitWait. */
+        /**
+         * Current Linux netback: Initialising from any state leads back to InitWait; offers
+         * {@code feature-split-event-channels} and reads {@code event-channel-tx}/{@code -rx}, falling back to
+         * {@code event-channel}.
+         */
         MODERN,
-        /** XenServer 6.2 style: Initialising is ignored unless the backend has reached Closed. */
+        /**
+         * XenServer 6.2 era: Initialising is ignored unless the backend has reached Closed (the frontend must take
+         * it through Closed); offers no split event channels and reads only {@code event-channel}.
+         */
         LEGACY
     }
 
@@ -78,6 +85,8 @@ public final class XenbusNetBack implements AutoCloseable
     private final XenbusStateListener listener;
     private final String token = "xennet-netback-" + TOKENS.incrementAndGet();
     private final List<Observation> observed = new ArrayList<>();
+    private final List<String> decisions = new ArrayList<>();
+    private volatile FrontendFeatures negotiated;
     private String frontendPath;
     private int frontendDomid = -1;
     private volatile XenbusState state = XenbusState.UNKNOWN;
@@ -169,8 +178,14 @@ public final class XenbusNetBack implements AutoCloseable
         frontendDomid = (int)domid;
         writeOwnKey(VifKeys.FEATURE_RX_COPY, VifKeys.ON);
         writeOwnKey(VifKeys.FEATURE_SG, VifKeys.ON);
-        writeOwnKey(VifKeys.FEATURE_RX_NOTIFY, VifKeys.ON);
-        writeOwnKey(VifKeys.FEATURE_SPLIT_EVENT_CHANNELS, VifKeys.ON);
+        if (behaviour == Behaviour.MODERN)
+        {
+            writeOwnKey(VifKeys.FEATURE_SPLIT_EVENT_CHANNELS, VifKeys.ON);
+        }
+        else
+        {
+            store.rm(backendPath + "/" + VifKeys.FEATURE_SPLIT_EVENT_CHANNELS); // a newer driver's leftover
+        }
         writeFeature(VifKeys.FEATURE_GSO_TCPV4, OffloadFeatures.GSO_TCPV4);
         writeFeature(VifKeys.FEATURE_GSO_TCPV6, OffloadFeatures.GSO_TCPV6);
         writeFeature(VifKeys.FEATURE_IPV6_CSUM_OFFLOAD, OffloadFeatures.IPV6_CSUM);
@@ -196,6 +211,47 @@ public final class XenbusNetBack implements AutoCloseable
     {
         offered = features | OffloadFeatures.SG;
         return this;
+    }
+
+    /**
+     * Reads the frontend's optional features (netif.h), each with its fallback, and logs each decision once per
+     * connection.
+     */
+    private FrontendFeatures negotiate(final int count, final int offload)
+    {
+        final boolean split = behaviour == Behaviour.MODERN &&
+            readFrontendKey(VifKeys.queueKey(count, 0, VifKeys.EVENT_CHANNEL_TX)) != null &&
+            readFrontendKey(VifKeys.queueKey(count, 0, VifKeys.EVENT_CHANNEL_RX)) != null;
+        final boolean rxNotify = flag(VifKeys.FEATURE_RX_NOTIFY, false);
+        final boolean sg = flag(VifKeys.FEATURE_SG, false);
+        final boolean noCsumOffload = flag(VifKeys.FEATURE_NO_CSUM_OFFLOAD, false);
+        decisions.clear();
+        decide(split ? "event channels: split (event-channel-tx/-rx)" :
+            "event channels: one for both rings (event-channel)");
+        decide(rxNotify ? "feature-rx-notify: frontend notifies on rx requests" :
+            "feature-rx-notify absent: polling for rx requests");
+        decide(sg ? "feature-sg: multi-slot rx packets allowed" :
+            "feature-sg absent: rx packets limited to one slot (larger ones dropped, counted)");
+        decide(noCsumOffload ? "feature-no-csum-offload=1: blank checksums completed in software" :
+            "checksum offload on: blank checksums passed with NETRXF_csum_blank");
+        decide("gso to the frontend: " + ((offload & OffloadFeatures.GSO_TCPV4) != 0 ? "tcpv4" : "no tcpv4") + ", " +
+            ((offload & OffloadFeatures.GSO_TCPV6) != 0 ? "tcpv6" : "no tcpv6") + " (the rest segmented in software)" +
+            ((offload & OffloadFeatures.IPV6_CSUM) != 0 ? "; ipv6 checksum offload" : "; no ipv6 checksum offload"));
+        decide("queues: " + count + (count == 1 ? " (flat keys)" : " (queue-N/ keys)"));
+        return new FrontendFeatures(rxNotify, sg, !noCsumOffload);
+    }
+
+    private void decide(final String decision)
+    {
+        decisions.add(decision);
+        LOG.log(System.Logger.Level.INFO, "netback " + backendPath + ": " + decision);
+    }
+
+    /** A frontend flag: "1" on, "0" off, absent = {@code absent}; anything else is off (never trust the peer). */
+    private boolean flag(final String name, final boolean absent)
+    {
+        final String value = readFrontendKey(name);
+        return value == null ? absent : VifKeys.ON.equals(value);
     }
 
     private void writeFeature(final String key, final int bit)
@@ -354,12 +410,12 @@ public final class XenbusNetBack implements AutoCloseable
         {
             problem = "frontend must request rx copy: " + describe(VifKeys.REQUEST_RX_COPY);
         }
-        else if (!VifKeys.ON.equals(readFrontendKey(VifKeys.FEATURE_RX_NOTIFY)))
-        {
-            problem = "feature-rx-notify is mandatory: " + describe(VifKeys.FEATURE_RX_NOTIFY);
-        }
         final int frontendFeatures = OffloadFeatures.fromKeys(this::readFrontendKey);
         final int count = (int)Math.max(requested, 1);
+        if (problem == null)
+        {
+            negotiated = negotiate(count, frontendFeatures);
+        }
         for (int q = 0; q < count && problem == null; q++)
         {
             problem = connectQueue(count, q, frontendFeatures);
@@ -387,23 +443,31 @@ public final class XenbusNetBack implements AutoCloseable
         final String rxRingKey = VifKeys.queueKey(count, q, VifKeys.RX_RING_REF);
         final String txPortKey = VifKeys.queueKey(count, q, VifKeys.EVENT_CHANNEL_TX);
         final String rxPortKey = VifKeys.queueKey(count, q, VifKeys.EVENT_CHANNEL_RX);
+        final String onePortKey = VifKeys.queueKey(count, q, VifKeys.EVENT_CHANNEL);
         final long txRingRef = VifKeys.parseU32(readFrontendKey(txRingKey));
         final long rxRingRef = VifKeys.parseU32(readFrontendKey(rxRingKey));
-        final long txPort = VifKeys.parseU32(readFrontendKey(txPortKey));
-        final long rxPort = VifKeys.parseU32(readFrontendKey(rxPortKey));
+        // Linux connect_data_rings: the split keys if both are there (and split channels were offered), else the
+        // one event-channel for both rings. A legacy backend offered no split channels and reads only the latter.
+        final boolean split = behaviour == Behaviour.MODERN && readFrontendKey(txPortKey) != null &&
+            readFrontendKey(rxPortKey) != null;
+        final long txPort = VifKeys.parseU32(readFrontendKey(split ? txPortKey : onePortKey));
+        final long rxPort = split ? VifKeys.parseU32(readFrontendKey(rxPortKey)) : txPort;
         if (txRingRef < 0 || rxRingRef < 0)
         {
             return "bad or missing ring ref: " + describe(txRingKey) + ", " + describe(rxRingKey);
         }
         final NetBack queue = queues.get(q);
         final EventChannel txEnd = registry.lookupUnbound(frontendDomid, txPort);
-        final EventChannel rxEnd = registry.lookupUnbound(frontendDomid, rxPort);
-        if (txEnd == null || rxEnd == null || txEnd == rxEnd)
+        final EventChannel rxEnd = split ? registry.lookupUnbound(frontendDomid, rxPort) : txEnd;
+        if (txEnd == null || rxEnd == null || (split && txEnd == rxEnd))
         {
-            return "bad or missing event channel: " + describe(txPortKey) + ", " + describe(rxPortKey);
+            // A port nobody holds unbound (stale keys of a dead frontend, a closed or bound port) never binds.
+            return "bad or missing event channel: " + (split ? describe(txPortKey) + ", " + describe(rxPortKey) :
+                describe(onePortKey)) + " (no unbound port of domain " + frontendDomid + " by that number)";
         }
         queue.disconnect(); // a fault left from a previous connection
-        queue.frontendFeatures(frontendFeatures);
+        queue.frontendOffload(frontendFeatures);
+        queue.frontendFeatures(negotiated); // feature-rx-notify, and sg/csum as the negotiation read them
         final int rc = queue.connect(frontendDomid, (int)txRingRef, (int)rxRingRef, ringMemory, txEnd, rxEnd);
         if (rc != 0)
         {
@@ -549,6 +613,18 @@ public final class XenbusNetBack implements AutoCloseable
     public synchronized List<Observation> observations()
     {
         return List.copyOf(observed);
+    }
+
+    /** @return the features of the last frontend that got as far as negotiation, or {@code null}. */
+    public FrontendFeatures negotiated()
+    {
+        return negotiated;
+    }
+
+    /** @return the decisions of the last negotiation, one line each, as logged (a copy). */
+    public synchronized List<String> decisions()
+    {
+        return List.copyOf(decisions);
     }
 
     /** @return how many times the rings were mapped. */

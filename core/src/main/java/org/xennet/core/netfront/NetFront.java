@@ -127,6 +127,7 @@ public final class NetFront
     private final NetifTxResponseFlyweight txResponse = new NetifTxResponseFlyweight();
     private final NetifExtraInfoFlyweight txExtra = new NetifExtraInfoFlyweight();
     private long txExtrasPublished;                 // tx producer
+    private long rxExtraInfoSlots;                  // rx consumer
     private volatile long txNullResponses;          // tx consumer: extra slots answered (ring room for the producer)
     private final TcpSegmenter segmenter = new TcpSegmenter();   // offer's software fallback (tx producer)
     private final PacketHeaders txHeaders = new PacketHeaders();
@@ -596,6 +597,10 @@ public final class NetFront
             return NetFrontResult.BAD_ARGUMENT;
         }
         final int fragments = ((offset & (PAGE_LENGTH - 1)) + length + PAGE_LENGTH - 1) >>> PAGE_SHIFT;
+        if (fragments > 1 && (backendFeatures & OffloadFeatures.SG) == 0)
+        {
+            return NetFrontResult.NO_SCATTER_GATHER; // the backend takes one slot per packet only
+        }
         final FreeIdRing freeIds = txFreeIds;
         final int extras = gsoType == NetifConstants.GSO_TYPE_NONE ? 0 : 1;
         final int available = freeIds.available();
@@ -1351,6 +1356,7 @@ public final class NetFront
             return markBroken(BrokenReason.RX_BAD_EXTRA);
         }
         rxExtra.wrap(rxRingPage, rxRing.responseOffset(index));
+        rxExtraInfoSlots++;
         final int type = rxExtra.type(); // each field read once
         final int extraFlags = rxExtra.flags();
         final int gsoSize = rxExtra.gsoSize();
@@ -1440,14 +1446,7 @@ public final class NetFront
                 }
                 if (null != handler)
                 {
-                    if (info.isPlain())
-                    {
-                        handler.onPacket(buffer, offset, rxLength);
-                    }
-                    else
-                    {
-                        handler.onPacket(buffer, offset, rxLength, info);
-                    }
+                    handler.onPacket(buffer, offset, rxLength, info); // defaults down to the flags, then bytes
                 }
             }
         }
@@ -1710,6 +1709,30 @@ public final class NetFront
     public int backendFeatures()
     {
         return backendFeatures;
+    }
+
+    /**
+     * Sets whether the backend takes multi-slot tx packets (its {@code feature-sg}, the {@link OffloadFeatures#SG}
+     * bit of {@link #backendFeatures()}); without it a packet that needs several slots is refused with
+     * {@link NetFrontResult#NO_SCATTER_GATHER}. Setup-time, before open.
+     *
+     * @param scatterGather the backend's {@code feature-sg}.
+     */
+    public void backendScatterGather(final boolean scatterGather)
+    {
+        backendFeatures = scatterGather ? backendFeatures | OffloadFeatures.SG : backendFeatures & ~OffloadFeatures.SG;
+    }
+
+    /** @return whether multi-slot tx packets may be sent. */
+    public boolean backendScatterGather()
+    {
+        return (backendFeatures & OffloadFeatures.SG) != 0;
+    }
+
+    /** @return rx extra-info slots consumed (their buffers recycled). */
+    public long rxExtraInfoSlots()
+    {
+        return rxExtraInfoSlots;
     }
 
     /** @return GSO frames put on the tx ring (with a GSO extra slot). */

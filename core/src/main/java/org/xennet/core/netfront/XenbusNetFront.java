@@ -2,6 +2,7 @@ package org.xennet.core.netfront;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.EnumSet;
 import java.util.List;
@@ -24,11 +25,15 @@ import org.xennet.xenstore.XenStore;
  * rings, event channels and features in its xenstore directory and walks the state handshake with the backend.
  * The data path stays on {@link #front()}, untouched by xenbus.
  * <p>
- * {@link #open()}: {@link #reset()}; check the backend offers {@code feature-rx-copy} (hardening rule 18) and
- * split event channels; open the rings; write {@code tx-ring-ref}, {@code rx-ring-ref}, {@code event-channel-tx},
- * {@code event-channel-rx}, {@code request-rx-copy}, {@code feature-sg}, {@code feature-no-csum-offload},
- * {@code feature-rx-notify}; state Connected; wait for the backend's Connected. A failing step undoes the finished
- * ones in reverse order (a failed wait for Connected first resets). {@link #close()} is the same list backwards.
+ * {@link #open()}: {@link #reset()}; check the backend offers {@code feature-rx-copy} (hardening rule 18); read its
+ * optional features (each decision logged once per open): {@code feature-split-event-channels} (else, or when
+ * {@link NetFrontConfig#singleEventChannel()} forces it, one {@code event-channel} for both rings) and
+ * {@code feature-sg} (else tx packets are limited to one slot); per queue, allocate the event channel ends
+ * ({@code alloc_unbound}, fresh ports each open), open the rings, write {@code tx-ring-ref}, {@code rx-ring-ref},
+ * {@code event-channel-tx} and {@code event-channel-rx} or {@code event-channel} (removing the other form's stale
+ * keys); then {@code request-rx-copy}, {@code feature-sg}, {@code feature-rx-notify} and the offload features;
+ * state Connected; wait for the backend's Connected. A failing step undoes the finished ones in reverse order (a
+ * failed wait for Connected first resets). {@link #close()} is the same list backwards.
  * <p>
  * Offload and queues, as Linux's netfront: it writes {@code feature-gso-tcpv4}, {@code feature-gso-tcpv6} and
  * {@code feature-ipv6-csum-offload} (those of {@link #offloadFeatures(int)}; {@code feature-no-csum-offload} only
@@ -42,6 +47,8 @@ import org.xennet.xenstore.XenStore;
  */
 public final class XenbusNetFront implements AutoCloseable
 {
+    private static final System.Logger LOG = System.getLogger(XenbusNetFront.class.getName());
+
     private final XenStore store;
     private final String frontendPath;
     private final NetFront front;
@@ -58,6 +65,7 @@ public final class XenbusNetFront implements AutoCloseable
     private final int backendDomid;
     private final byte[] mac;
     private final Deque<Step> undo = new ArrayDeque<>(); // open's finished steps, the latest first
+    private final List<String> decisions = new ArrayList<>();
     private XenbusState published;
     private RuntimeException linkError;
 
@@ -191,13 +199,25 @@ public final class XenbusNetFront implements AutoCloseable
         reset();
         reclaimAbandonedRings();
         requireBackendFeature(VifKeys.FEATURE_RX_COPY);
-        requireBackendFeature(VifKeys.FEATURE_SPLIT_EVENT_CHANNELS);
+        final boolean split = !front.config().singleEventChannel() &&
+            backendFlag(VifKeys.FEATURE_SPLIT_EVENT_CHANNELS);
+        final boolean sg = backendFlag(VifKeys.FEATURE_SG);
         final Optional<String> maxQueues = store.readIfExists(XenStore.NO_TRANSACTION,
             backendPath + "/" + VifKeys.MULTI_QUEUE_MAX_QUEUES);
         final long offeredQueues = maxQueues.map(VifKeys::parseU32).orElse(1L);
         queueCount = (int)Math.max(1, Math.min(offeredQueues, queues.size())); // Linux: min(max, own); old: 1
         final int backendFeatures = OffloadFeatures.fromKeys(name ->
             store.readIfExists(XenStore.NO_TRANSACTION, backendPath + "/" + name).orElse(null));
+        decisions.clear();
+        decide(split ? "event channels: split (backend offers feature-split-event-channels)" :
+            front.config().singleEventChannel() ? "event channels: one (event-channel), forced by configuration" :
+            "event channels: one (event-channel), backend lacks feature-split-event-channels");
+        decide(sg ? "feature-sg: multi-slot tx packets" :
+            "backend lacks feature-sg: tx packets limited to one slot (others refused NO_SCATTER_GATHER)");
+        decide("backend offload " + OffloadFeatures.toString(backendFeatures) +
+            ": GSO types and IPv6 blank checksums it lacks are done in software by offer");
+        decide("queues: " + queueCount + " (own " + queues.size() + ", backend " +
+            maxQueues.map(v -> "offers " + v).orElse("has no multi-queue-max-queues") + ")");
         try
         {
             if (maxQueues.isPresent())
@@ -207,8 +227,8 @@ public final class XenbusNetFront implements AutoCloseable
             for (int q = 0; q < queueCount; q++)
             {
                 queues.get(q).backendFeatures(backendFeatures);
-                createRings(q);
-                createEventChannels(q);
+                queues.get(q).backendScatterGather(sg);
+                createRings(q, split);
             }
             writeFlag(VifKeys.REQUEST_RX_COPY);
             writeFlag(VifKeys.FEATURE_SG);
@@ -268,10 +288,19 @@ public final class XenbusNetFront implements AutoCloseable
         }
     }
 
-    private void createRings(final int q)
+    /** Allocates a queue's event channel ends, opens its rings with them, publishes refs and ports. */
+    private void createRings(final int q, final boolean split)
     {
         final NetFront queue = queues.get(q);
-        final int rc = queue.open();
+        final int domid = queue.config().frontendDomid();
+        final EventChannel tx = registry.allocUnbound(domid);
+        undo.push(new Step("close tx event", () -> registry.close(domid, tx)));
+        final EventChannel rx = split ? registry.allocUnbound(domid) : tx;
+        if (split)
+        {
+            undo.push(new Step("close rx event", () -> registry.close(domid, rx)));
+        }
+        final int rc = queue.open(tx, rx);
         if (rc != NetFrontResult.OK)
         {
             throw new XenbusException("netfront open failed: path=" + frontendPath + ", queue=" + q + ", result=" +
@@ -280,20 +309,40 @@ public final class XenbusNetFront implements AutoCloseable
         undo.push(new Step("close rings", queue::close));
         writeKey(VifKeys.queueKey(queueCount, q, VifKeys.TX_RING_REF), Integer.toString(queue.txRingRef()));
         writeKey(VifKeys.queueKey(queueCount, q, VifKeys.RX_RING_REF), Integer.toString(queue.rxRingRef()));
+        final String txKey = VifKeys.queueKey(queueCount, q, VifKeys.EVENT_CHANNEL_TX);
+        final String rxKey = VifKeys.queueKey(queueCount, q, VifKeys.EVENT_CHANNEL_RX);
+        final String oneKey = VifKeys.queueKey(queueCount, q, VifKeys.EVENT_CHANNEL);
+        if (split)
+        {
+            rmIfPresent(oneKey); // a previous instance's other form must not mislead the backend
+            writeKey(txKey, Integer.toString(tx.port()));
+            writeKey(rxKey, Integer.toString(rx.port()));
+        }
+        else
+        {
+            rmIfPresent(txKey);
+            rmIfPresent(rxKey);
+            writeKey(oneKey, Integer.toString(tx.port()));
+        }
     }
 
-    private void createEventChannels(final int q)
+    private void rmIfPresent(final String name)
     {
-        final NetFront queue = queues.get(q);
-        final EventChannel tx = queue.txEvent();
-        final EventChannel rx = queue.rxEvent();
-        final int domid = queue.config().frontendDomid();
-        registry.register(domid, tx);
-        undo.push(new Step("unregister tx event", () -> registry.unregister(domid, tx)));
-        registry.register(domid, rx);
-        undo.push(new Step("unregister rx event", () -> registry.unregister(domid, rx)));
-        writeKey(VifKeys.queueKey(queueCount, q, VifKeys.EVENT_CHANNEL_TX), Integer.toString(tx.port()));
-        writeKey(VifKeys.queueKey(queueCount, q, VifKeys.EVENT_CHANNEL_RX), Integer.toString(rx.port()));
+        if (store.readIfExists(XenStore.NO_TRANSACTION, key(name)).isPresent())
+        {
+            store.rm(key(name));
+        }
+    }
+
+    private void decide(final String decision)
+    {
+        decisions.add(decision);
+        LOG.log(System.Logger.Level.INFO, "netfront " + frontendPath + ": " + decision);
+    }
+
+    private boolean backendFlag(final String name)
+    {
+        return VifKeys.ON.equals(store.readIfExists(XenStore.NO_TRANSACTION, backendPath + "/" + name).orElse(null));
     }
 
     private void writeFlag(final String name)
@@ -348,8 +397,8 @@ public final class XenbusNetFront implements AutoCloseable
             final NetFront queue = queues.get(q);
             if (queue.state() != NetFront.State.CLOSED)
             {
-                registry.unregister(queue.config().frontendDomid(), queue.rxEvent());
-                registry.unregister(queue.config().frontendDomid(), queue.txEvent());
+                registry.close(queue.config().frontendDomid(), queue.rxEvent());
+                registry.close(queue.config().frontendDomid(), queue.txEvent());
                 queue.close();
             }
         }
@@ -444,6 +493,12 @@ public final class XenbusNetFront implements AutoCloseable
     {
         offered = features;
         return this;
+    }
+
+    /** @return the decisions of the last {@link #open()} on the backend's optional features (a copy). */
+    public List<String> decisions()
+    {
+        return List.copyOf(decisions);
     }
 
     /** @return every queue's data path (index = queue number). */

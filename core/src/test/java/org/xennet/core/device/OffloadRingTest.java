@@ -51,9 +51,9 @@ class OffloadRingTest
         loopback = new Loopback(grantVersion, 0x10_0000, 0x1000);
         assertEquals(NetFrontResult.OK, loopback.open());
         loopback.a().front().backendFeatures(featuresOfA);
-        loopback.a().back().frontendFeatures(featuresOfA);
+        loopback.a().back().frontendOffload(featuresOfA);
         loopback.b().front().backendFeatures(featuresOfB);
-        loopback.b().back().frontendFeatures(featuresOfB);
+        loopback.b().back().frontendOffload(featuresOfB);
         assertTrue(loopback.b().front().refillRx() > 0);
     }
 

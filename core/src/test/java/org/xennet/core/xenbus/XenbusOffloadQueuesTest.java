@@ -142,7 +142,7 @@ class XenbusOffloadQueuesTest
             keys(vif.frontendPath(), frontKeys));
         assertTrue(store.readIfExists(XenStore.NO_TRANSACTION, vif.frontendPath() + "/tx-ring-ref").isPresent());
         assertEquals(OffloadFeatures.ALL, frontend.front().backendFeatures());
-        assertEquals(OffloadFeatures.ALL, backend.back().frontendFeatures());
+        assertEquals(OffloadFeatures.ALL, backend.back().frontendOffload());
         assertEquals(1, frontend.queueCount());
         assertEquals(1, backend.connectedQueues());
     }
@@ -262,7 +262,7 @@ class XenbusOffloadQueuesTest
         frontend.offloadFeatures(OffloadFeatures.SG | OffloadFeatures.NO_CSUM);
         frontend.open();
         assertEquals(OffloadFeatures.SG, frontend.front().backendFeatures());
-        assertEquals(OffloadFeatures.SG | OffloadFeatures.NO_CSUM, backend.back().frontendFeatures());
+        assertEquals(OffloadFeatures.SG | OffloadFeatures.NO_CSUM, backend.back().frontendOffload());
         assertEquals("1", store.read(vif.frontendPath() + "/feature-no-csum-offload"));
         assertFalse(store.readIfExists(XenStore.NO_TRANSACTION, vif.backendPath() + "/feature-gso-tcpv4").isPresent());
 
