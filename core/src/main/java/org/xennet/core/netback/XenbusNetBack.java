@@ -404,7 +404,7 @@ public final class XenbusNetBack implements AutoCloseable
         {
             // Linux: "guest requested %u queues, but valid range is 1 - %u" (buggy or malicious guest)
             problem = "guest requested " + (requested < 0 ? "\"" + numText + "\"" : Long.toString(requested)) +
-                " queues, but valid range is 1 - " + queues.size();
+                " queues, but valid range is 1 - " + queues.size() + ": " + describe(VifKeys.MULTI_QUEUE_NUM_QUEUES);
         }
         else if (!VifKeys.ON.equals(readFrontendKey(VifKeys.REQUEST_RX_COPY)))
         {
