@@ -26,8 +26,9 @@ import org.xennet.grant.FrameMapper;
  *   frontend       backend (both behaviours unless noted)
  *   Initialising   MODERN: from any state to InitWait (disconnecting; Connected/Closing walk through Closed)
  *                  LEGACY (XenServer 6.2): only from Closed to InitWait; ignored in every other state
- *   Connected      from InitWait/Initialised: read and validate the frontend's keys, map, bind, Connected;
- *                  bad or missing keys: write {@code error}, Closing, Closed
+ *   Connected      from InitWait/Initialised: read and validate the frontend's keys (split event channels or
+ *                  one event-channel; optional features negotiated, see {@link FrontendFeatures}), map, bind,
+ *                  Connected; bad or missing keys: write {@code error}, Closing, Closed
  *   Closing        disconnect, Closing
  *   Closed         disconnect, Closed (through Closing from Connected)
  *   other          nothing

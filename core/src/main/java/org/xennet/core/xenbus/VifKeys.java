@@ -5,6 +5,7 @@ package org.xennet.core.xenbus;
  * <pre>
  *   frontend  /local/domain/&lt;frontDomid&gt;/device/vif/&lt;devid&gt;
  *     backend, backend-id, handle, mac, state                       [toolstack]
+<<<<<<< HEAD
  *     tx-ring-ref, rx-ring-ref, event-channel-tx, event-channel-rx,
  *     request-rx-copy, feature-sg, feature-no-csum-offload,
  *     feature-rx-notify, feature-gso-tcpv4, feature-gso-tcpv6,
@@ -15,6 +16,15 @@ package org.xennet.core.xenbus;
  *     feature-rx-copy, feature-sg, feature-rx-notify,
  *     feature-split-event-channels, feature-gso-tcpv4, feature-gso-tcpv6,
  *     feature-ipv6-csum-offload, multi-queue-max-queues, state, error [back]
+=======
+ *     tx-ring-ref, rx-ring-ref, event-channel-tx and event-channel-rx
+ *     (split) or event-channel (one), request-rx-copy, feature-sg,
+ *     feature-no-csum-offload, feature-rx-notify, state             [front]
+ *   backend   /local/domain/&lt;backDomid&gt;/backend/vif/&lt;frontDomid&gt;/&lt;devid&gt;
+ *     frontend, frontend-id, handle, mac, online, state             [toolstack]
+ *     feature-rx-copy, feature-sg,
+ *     feature-split-event-channels (modern only), state, error      [back]
+>>>>>>> interop
  * </pre>
  */
 public final class VifKeys
@@ -41,19 +51,19 @@ public final class VifKeys
     public static final String TX_RING_REF = "tx-ring-ref";
     /** Frontend: grant ref of the rx ring page. */
     public static final String RX_RING_REF = "rx-ring-ref";
-    /** Frontend: a single event channel for both directions (not used: xennet's netfront splits them). */
+    /** Frontend: one event channel for both rings (netif.h; iPXE, or any frontend of a backend without split). */
     public static final String EVENT_CHANNEL = "event-channel";
     /** Frontend: tx event channel port (netif.h split event channels). */
     public static final String EVENT_CHANNEL_TX = "event-channel-tx";
     /** Frontend: rx event channel port (netif.h split event channels). */
     public static final String EVENT_CHANNEL_RX = "event-channel-rx";
-    /** Frontend: {@code 1} = rx by grant copy (netback refuses to connect without it). */
+    /** Frontend: {@code 1} = rx by grant copy (netback refuses to connect without it, as Linux netback). */
     public static final String REQUEST_RX_COPY = "request-rx-copy";
     /** Frontend: accepts multi-slot (scatter-gather) packets. */
     public static final String FEATURE_SG = "feature-sg";
     /** Frontend: cannot take packets with a blank checksum. */
     public static final String FEATURE_NO_CSUM_OFFLOAD = "feature-no-csum-offload";
-    /** Both: rx notifications via {@code req_event} (Linux netback requires it of the frontend). */
+    /** Frontend: notifies the backend when it posts rx requests; without it the backend polls for them. */
     public static final String FEATURE_RX_NOTIFY = "feature-rx-notify";
     /** Backend: rx by grant copy is offered (the frontend refuses to connect without it, hardening rule 18). */
     public static final String FEATURE_RX_COPY = "feature-rx-copy";
