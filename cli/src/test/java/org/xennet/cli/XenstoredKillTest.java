@@ -45,6 +45,7 @@ class XenstoredKillTest
             try
             {
                 backend = start(backendLog, "backend", "--shm", shm.toString(), "--xenstore", socket.toString());
+                awaitLine(backendLog, "backend: serving", backend); // the backend creates the file first
                 frontend = start(frontendLog, "frontend", "--shm", shm.toString(), "--xenstore", socket.toString(),
                     "--count", "2000000000");
                 awaitLine(frontendLog, "frontend: sent=", frontend);
