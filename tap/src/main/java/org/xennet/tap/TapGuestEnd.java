@@ -136,6 +136,12 @@ public final class TapGuestEnd implements RxPacketHandler
         return work;
     }
 
+    /** @return whether a frame read from the TAP waits for a tx buffer (tx thread). */
+    public boolean hasPending()
+    {
+        return pendingLength > 0;
+    }
+
     /** @return whether the TAP disappeared (any thread). */
     public boolean isGone()
     {

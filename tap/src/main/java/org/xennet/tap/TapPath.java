@@ -6,6 +6,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 import org.xennet.core.device.GuestDomain;
 import org.xennet.core.device.NetDevice;
 import org.xennet.core.event.IdleMode;
@@ -21,7 +23,10 @@ import org.xennet.core.netfront.TxClaim;
  *   guest TAP (eth0) &lt;-&gt; NetFront &lt;-&gt; rings + grants &lt;-&gt; NetBack &lt;-&gt; vif TAP
  *        [guest end thread: TAP reads, tx, rx]       [vif end thread: tx, TAP reads]
  * </pre>
- * Each end runs as an Agrona {@link Agent} on its own thread with the configured idle strategy. A TAP that
+ * Each end runs as an Agrona {@link Agent} on its own thread. With {@link IdleMode#BUSY_SPIN} it spins; with
+ * {@link IdleMode#BACKOFF} it spins, yields, then sleeps, and with {@link IdleMode#PARK} it sleeps at once — sleeping
+ * in {@code ppoll} on its TAP and a wake-up eventfd the other end writes when it publishes ring work while this end
+ * sleeps ({@link TapIdleStrategy}), so an idle path uses no CPU yet wakes at once. A TAP that
  * disappears, or a ring peer that breaks, closes the whole path from a separate closer thread (agents stopped,
  * device closed, TAPs closed: the reverse of {@link #start}); {@link #awaitClosed} sees it, nothing hangs.
  */
@@ -45,6 +50,14 @@ public final class TapPath implements AutoCloseable
     private static final int TX_BUFFER_PAGES = 3;
     private static final int PAGE_COUNT = RX_BUFFERS + TX_BUFFERS * TX_BUFFER_PAGES;
     private static final int POLL_LIMIT = 64;
+    private static final int SPINS = 20;
+    private static final int YIELDS = 0; // on a loaded machine a yield gives the core away for a whole time slice
+    private static final long SLEEP_LIMIT_NS = 10_000_000L; // safety net only: the TAP and the eventfd wake an end
+
+    private static IdleStrategy idleFor(final TapIdleStrategy strategy)
+    {
+        return null == strategy ? new BusySpinIdleStrategy() : strategy;
+    }
 
     /** What to build: the two TAPs, how the threads wait, the grant version. */
     public static final class Context
@@ -124,6 +137,8 @@ public final class TapPath implements AutoCloseable
     private final NetDevice device;
     private final TapVifEnd vifEnd;
     private final TapGuestEnd guestEnd;
+    private final TapIdleStrategy vifIdle;   // null with BUSY_SPIN
+    private final TapIdleStrategy guestIdle; // null with BUSY_SPIN
     private final AgentRunner vifRunner;
     private final AgentRunner guestRunner;
     private final CountDownLatch closeRequested = new CountDownLatch(1);
@@ -179,9 +194,28 @@ public final class TapPath implements AutoCloseable
         }
         guestTap = guest;
         device = opened;
-        vifRunner = new AgentRunner(context.idleMode().newIdleStrategy(), this::onAgentError, null, new VifAgent());
-        guestRunner =
-            new AgentRunner(context.idleMode().newIdleStrategy(), this::onAgentError, null, new GuestAgent());
+        if (context.idleMode() == IdleMode.BUSY_SPIN)
+        {
+            vifIdle = null;
+            guestIdle = null;
+        }
+        else
+        {
+            // BACKOFF spins and yields first; PARK sleeps at once. Either sleeps in ppoll(TAP, eventfd).
+            final int spins = context.idleMode() == IdleMode.BACKOFF ? SPINS : 0;
+            final int yields = context.idleMode() == IdleMode.BACKOFF ? YIELDS : 0;
+            final NetFront front = device.front();
+            final NetBack back = device.back();
+            vifIdle = new TapIdleStrategy(vifTap, spins, yields, SLEEP_LIMIT_NS,
+                () -> back.txRing().unconsumedRequests() > 0 ||
+                    (vifEnd.hasPending() && back.rxRing().unconsumedRequests() > 0),
+                vifEnd::hasPending);
+            guestIdle = new TapIdleStrategy(guestTap, spins, yields, SLEEP_LIMIT_NS,
+                () -> front.txRing().unconsumedResponses() > 0 || front.rxRing().unconsumedResponses() > 0,
+                guestEnd::hasPending);
+        }
+        vifRunner = new AgentRunner(idleFor(vifIdle), this::onAgentError, null, new VifAgent());
+        guestRunner = new AgentRunner(idleFor(guestIdle), this::onAgentError, null, new GuestAgent());
         closer = new Thread(this::closeWhenRequested, "tap-path-closer");
         closer.setDaemon(true);
     }
@@ -227,6 +261,11 @@ public final class TapPath implements AutoCloseable
         guestRunner.close(); // reverse of start: guest end, vif end, device, guest TAP, vif TAP
         vifRunner.close();
         device.close();
+        if (null != guestIdle)
+        {
+            guestIdle.close();
+            vifIdle.close();
+        }
         guestTap.close();
         vifTap.close();
         state = State.CLOSED;
@@ -333,7 +372,12 @@ public final class TapPath implements AutoCloseable
                 requestClose("guest TAP " + guestTap.name() + " is gone");
                 return 0;
             }
-            return tx + rx + fromTap;
+            final int work = tx + rx + fromTap;
+            if (work > 0 && null != vifIdle)
+            {
+                vifIdle.wake(); // requests or rx buffers were published: the vif end may be asleep
+            }
+            return work;
         }
 
         @Override
@@ -362,7 +406,12 @@ public final class TapPath implements AutoCloseable
                 requestClose("vif TAP " + vifTap.name() + " is gone");
                 return 0;
             }
-            return tx + fromTap;
+            final int work = tx + fromTap;
+            if (work > 0 && null != guestIdle)
+            {
+                guestIdle.wake(); // responses were published: the guest end may be asleep
+            }
+            return work;
         }
 
         @Override

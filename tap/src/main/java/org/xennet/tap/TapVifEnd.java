@@ -141,6 +141,12 @@ public final class TapVifEnd implements PacketSink
         return work;
     }
 
+    /** @return whether a frame read from the TAP waits for rx ring room (rx thread). */
+    public boolean hasPending()
+    {
+        return pendingLength > 0;
+    }
+
     /** @return whether the TAP disappeared (any thread). */
     public boolean isGone()
     {
