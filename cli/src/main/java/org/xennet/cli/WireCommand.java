@@ -302,7 +302,8 @@ public final class WireCommand implements Callable<Integer>
             for (int attempt = 0; attempt < 50; attempt++)
             {
                 client = sandbox.exec(guestNs, seconds * 1000L + 20_000L,
-                    "iperf3", "-c", HOST_IP, "-t", Integer.toString(seconds), "-f", "m");
+                    "iperf3", "-c", HOST_IP, "-t", Integer.toString(seconds), "-f", "m",
+                    "--connect-timeout", "5000");
                 if (client.ok() || !client.output().contains("Connection refused"))
                 {
                     break;

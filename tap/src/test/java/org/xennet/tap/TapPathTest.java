@@ -95,7 +95,8 @@ final class TapPathTest
         NetnsSandbox.Result client = null;
         for (int attempt = 0; attempt < 20; attempt++)
         {
-            client = sandbox.exec(guestNs, 30_000, "iperf3", "-c", HOST_IP, "-t", "3", "-f", "m");
+            client = sandbox.exec(guestNs, 30_000,
+                "iperf3", "-c", HOST_IP, "-t", "3", "-f", "m", "--connect-timeout", "5000");
             if (client.ok() || !client.output().contains("Connection refused"))
             {
                 return client;
