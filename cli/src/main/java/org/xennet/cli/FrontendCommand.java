@@ -269,7 +269,7 @@ public final class FrontendCommand implements Callable<Integer>
                 System.out.println("frontend: no backend");
                 return 1;
             }
-            guest.transmitter(frontend::offer);
+            guest.transmitter((buffer, offset, length, offload) -> frontend.offer(buffer, offset, length));
             System.out.println("frontend: Connected; frames flow between TAP " + guest.tap().name() + " and the rings");
             System.out.flush();
             long nextProgress = System.nanoTime() + 1_000_000_000L;

@@ -127,6 +127,7 @@ final class TapCommandsTest
         final String text = out.toString(StandardCharsets.UTF_8);
         assertEquals(0, rc, text);
         assertTrue(text.matches("(?s).*xennet \\(no offload\\)\\s+[0-9.]+\\s+[0-9]+\\s+1.*"), text);
+        assertTrue(text.matches("(?s).*xennet \\+ offload\\s+[0-9.]+\\s+[0-9]+\\s+1.*"), text);
         final NetnsSandbox.Result left = NetnsSandbox.run(10_000, "ip", "netns", "list");
         assertFalse(left.output().contains("xnw" + ProcessHandle.current().pid()), left.output());
     }

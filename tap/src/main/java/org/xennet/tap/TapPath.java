@@ -16,6 +16,7 @@ import org.xennet.core.netfront.NetFront;
 import org.xennet.core.netfront.NetFrontConfig;
 import org.xennet.core.netfront.NetFrontResult;
 import org.xennet.core.netfront.TxClaim;
+import org.xennet.core.offload.OffloadFeatures;
 
 /**
  * The whole path in one process, with a real Linux stack at both ends:
@@ -48,7 +49,10 @@ public final class TapPath implements AutoCloseable
     private static final int RX_BUFFERS = 256;
     private static final int TX_BUFFERS = 64;
     private static final int TX_BUFFER_PAGES = 3;
-    private static final int PAGE_COUNT = RX_BUFFERS + TX_BUFFERS * TX_BUFFER_PAGES;
+    private static final int GSO_TX_BUFFERS = 64; // a 64 KiB frame segmented for a peer without GSO takes ~45
+    private static final int GSO_TX_BUFFER_PAGES = 17; // a 64 KiB GSO frame
+    private static final int TAP_OFFLOAD =
+        VirtioNetHdrDescriptor.TUN_F_CSUM | VirtioNetHdrDescriptor.TUN_F_TSO4 | VirtioNetHdrDescriptor.TUN_F_TSO6;
     private static final int POLL_LIMIT = 64;
     private static final int SPINS = 20;
     private static final int YIELDS = 0; // on a loaded machine a yield gives the core away for a whole time slice
@@ -66,6 +70,42 @@ public final class TapPath implements AutoCloseable
         private TapConfig vifTap;
         private IdleMode idleMode = IdleMode.BACKOFF;
         private int grantVersion = 1;
+        private boolean offload;
+        private int peerFeatures = OffloadFeatures.ALL;
+
+        /** @return whether GSO and checksum offload cross the path. */
+        public boolean offload()
+        {
+            return offload;
+        }
+
+        /**
+         * @param v open both TAPs with {@code TUNSETOFFLOAD} csum + TSO4/6 so 64 KiB GSO frames with blank checksums
+         *          cross the ring as GSO extra slots and {@code csum_blank} flags (default false: MTU-sized frames).
+         * @return this.
+         */
+        public Context offload(final boolean v)
+        {
+            offload = v;
+            return this;
+        }
+
+        /** @return the {@link OffloadFeatures} each end is told its peer offers. */
+        public int peerFeatures()
+        {
+            return peerFeatures;
+        }
+
+        /**
+         * @param v what each end's peer offers ({@link OffloadFeatures} bits, default ALL); e.g. {@code SG} alone is
+         *          a peer without {@code feature-gso-*}: the netfront then segments and checksums in software.
+         * @return this.
+         */
+        public Context peerFeatures(final int v)
+        {
+            peerFeatures = v;
+            return this;
+        }
 
         /** @return the guest's TAP. */
         public TapConfig guestTap()
@@ -149,22 +189,26 @@ public final class TapPath implements AutoCloseable
 
     private TapPath(final Context context)
     {
-        vifTap = TapDevice.open(context.vifTap());
+        final int tapOffload = context.offload() ? TAP_OFFLOAD : 0;
+        vifTap = TapDevice.open(context.vifTap().offload(tapOffload));
         TapDevice guest = null;
         NetDevice opened = null;
         try
         {
-            guest = TapDevice.open(context.guestTap());
+            guest = TapDevice.open(context.guestTap().offload(tapOffload));
+            final int txBuffers = context.offload() ? GSO_TX_BUFFERS : TX_BUFFERS;
+            final int txPages = context.offload() ? GSO_TX_BUFFER_PAGES : TX_BUFFER_PAGES;
             vifEnd = new TapVifEnd(vifTap);
             final GuestDomain domain = GuestDomain.create(GUEST_DOMID, context.grantVersion(),
-                2 + 2 * NetFrontConfig.MAX_IDS, PAGE_COUNT, 0x10_0000, 2, GuestDomain.DEFAULT_RING_FIRST_FRAME);
+                2 + 2 * NetFrontConfig.MAX_IDS, RX_BUFFERS + txBuffers * txPages, 0x10_0000, 2,
+                GuestDomain.DEFAULT_RING_FIRST_FRAME);
             final NetFrontConfig config = new NetFrontConfig()
                 .backendDomid(BACKEND_DOMID)
                 .rxBufferFirstPage(0)
                 .rxBufferCount(RX_BUFFERS)
                 .txBufferFirstPage(RX_BUFFERS)
-                .txBufferCount(TX_BUFFERS)
-                .txBufferPages(TX_BUFFER_PAGES);
+                .txBufferCount(txBuffers)
+                .txBufferPages(txPages);
             final NetDevice netDevice = new NetDevice(domain, config, vifEnd.sink());
             final int rc = netDevice.open();
             if (rc != NetFrontResult.OK)
@@ -172,12 +216,14 @@ public final class TapPath implements AutoCloseable
                 throw new TapException("cannot open the vif: " + NetFrontResult.resultString(rc));
             }
             opened = netDevice;
+            netDevice.front().backendFeatures(context.peerFeatures()); // what xenbus would read from the peer's keys
+            netDevice.back().frontendOffload(context.peerFeatures());
             vifEnd.attach(netDevice.back());
             netDevice.front().refillRx();
             final NetFront front = netDevice.front();
             final TxClaim claim = new TxClaim();
-            guestEnd = new TapGuestEnd(guest).transmitter((buffer, offset, length) ->
-                front.offer(buffer, offset, length, claim));
+            guestEnd = new TapGuestEnd(guest).transmitter((buffer, offset, length, offload) ->
+                front.offer(buffer, offset, length, offload, claim));
         }
         catch (final RuntimeException ex)
         {
