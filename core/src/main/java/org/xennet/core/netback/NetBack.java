@@ -298,7 +298,7 @@ public final class NetBack
             {
                 return markFaulted(FrontendFault.TX_CHAIN_TOO_LONG);
             }
-            txRequest.wrap(page, ring.requestOffset(cons + slots));
+            txRequest.wrap(ring, cons + slots);
             chainGref[slots] = txRequest.gref(); // RING_COPY_REQUEST: each field read once, only copies used
             chainOffset[slots] = txRequest.offset();
             more = (txRequest.flags() & NetifTxFlags.MORE_DATA) != 0;
@@ -373,7 +373,7 @@ public final class NetBack
         int prod = ring.rspProdPvt();
         for (int i = 0; i < slots; i++)
         {
-            txResponse.wrap(page, ring.responseOffset(prod++)).id(chainId[i]).status(status);
+            txResponse.wrap(ring, prod++).id(chainId[i]).status(status);
         }
         ring.rspProdPvt(prod);
         if (status == NetifResponseStatus.ERROR)
@@ -433,13 +433,13 @@ public final class NetBack
         int result = PacketSink.ACCEPTED;
         for (int i = 0; i < needed; i++)
         {
-            rxRequest.wrap(page, ring.requestOffset(cons++));
+            rxRequest.wrap(ring, cons++);
             final int id = rxRequest.id(); // each field read once
             final int gref = rxRequest.gref();
             final int fragmentLength = Math.min(PAGE_LENGTH, length - position);
             final boolean last = i == needed - 1;
             final int rc = access.copyToGrant(gref, 0, buffer, offset + position, fragmentLength);
-            rxResponse.wrap(page, ring.responseOffset(prod++)).id(id).offset(0);
+            rxResponse.wrap(ring, prod++).id(id).offset(0);
             if (rc != GrantConstants.GNTST_OKAY)
             {
                 rxResponse.flags(0).status(NetifResponseStatus.ERROR); // ends the chain: the packet is lost

@@ -539,7 +539,7 @@ public final class NetFront
             final int pageOffset = position & (PAGE_LENGTH - 1);
             final int fragmentLength = Math.min(PAGE_LENGTH - pageOffset, remaining);
             final boolean last = i == fragments - 1;
-            txRequest.wrap(page, ring.requestOffset(prod + i))
+            txRequest.wrap(ring, prod + i)
                 .gref(txRef[id])
                 .offset(pageOffset)
                 .flags(last ? 0 : NetifTxFlags.MORE_DATA)
@@ -704,7 +704,7 @@ public final class NetFront
             int cons = ring.rspCons();
             while (cons != rspProd && responses < limit)
             {
-                txResponse.wrap(txRingPage, ring.responseOffset(cons));
+                txResponse.wrap(ring, cons);
                 final int id = txResponse.id(); // each field read once, then only the locals are used
                 final int status = txResponse.status();
                 cons++;
@@ -829,7 +829,7 @@ public final class NetFront
                 break;
             }
             rxPage[id] = page;
-            rxRequest.wrap(rxRingPage, ring.requestOffset(prod + added)).id(id).gref(rxRef[id]);
+            rxRequest.wrap(ring, prod + added).id(id).gref(rxRef[id]);
             rxState[id] = ID_PENDING;
             rxFreeIds.take(1);
             rxPool.take(1);
@@ -880,7 +880,7 @@ public final class NetFront
             int cons = ring.rspCons();
             while (cons != rspProd && responses < limit)
             {
-                rxResponse.wrap(rxRingPage, ring.responseOffset(cons));
+                rxResponse.wrap(ring, cons);
                 final int id = rxResponse.id(); // each field read once, then only the locals are used
                 final int offset = rxResponse.offset();
                 final int flags = rxResponse.flags();
