@@ -90,7 +90,8 @@ public final class RxPath implements Workload
         int delivered = 0;
         while (delivered < batch)
         {
-            final int rc = back.deliver(source, n * packetStride, packetSize);
+            // one push per back step: responses are pushed at the end of the batch (or at back-pressure)
+            final int rc = back.deliver(source, n * packetStride, packetSize, delivered < batch - 1);
             if (rc != PacketSink.ACCEPTED)
             {
                 if (rc != PacketSink.BACK_PRESSURED)
@@ -103,6 +104,7 @@ public final class RxPath implements Workload
             n = n + 1 == packetsInPool ? 0 : n + 1;
         }
         next = n;
+        back.flushRx();
         return delivered;
     }
 

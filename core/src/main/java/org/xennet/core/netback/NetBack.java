@@ -38,7 +38,7 @@ import org.xennet.rings.netif.NetifTxRing;
  * answered {@code NETIF_RSP_ERROR}; a broken ring protocol (producer overflow, over-long chain, a fragment crossing
  * its page, a bad ring grant) disconnects the frontend with a {@link FrontendFault}. Nothing is thrown.
  * <p>
- * <b>Threading.</b> {@link #pollTx} runs on one thread, {@link #deliver} on one thread (may differ: e.g. the
+ * <b>Threading.</b> {@link #pollTx} runs on one thread, {@link #deliver} and {@link #flushRx} on one thread (may differ: e.g. the
  * peer backend's tx thread in a loopback). {@link #connect} and {@link #disconnect} run while neither is active.
  */
 public final class NetBack
@@ -90,6 +90,7 @@ public final class NetBack
     private final NetifTxResponseFlyweight txResponse = new NetifTxResponseFlyweight();
     private final NetifRxRequestFlyweight rxRequest = new NetifRxRequestFlyweight();
     private final NetifRxResponseFlyweight rxResponse = new NetifRxResponseFlyweight();
+    private int rxUnpushed; // rx responses written with more, not yet pushed (deliver thread only)
 
     private long txPackets;
     private long txBytes;
@@ -166,6 +167,7 @@ public final class NetBack
         rxEvent = new EventChannel(frontRxEvent.port());
         rxEvent.bind(frontRxEvent);
         stagedSlots = 0;
+        rxUnpushed = 0;
         state = State.CONNECTED;
         return 0;
     }
@@ -411,6 +413,60 @@ public final class NetBack
      */
     public int deliver(final DirectBuffer buffer, final int offset, final int length)
     {
+        return deliver(buffer, offset, length, false);
+    }
+
+    /**
+     * Delivers one packet, optionally leaving its responses unpushed because more packets follow at once (Linux
+     * netback pushes once per {@code xenvif_rx_action} batch): the next call without {@code more}, or
+     * {@link #flushRx()}, pushes them all with one {@code RING_PUSH_RESPONSES_AND_CHECK_NOTIFY}. A delivery that
+     * finds too few posted buffers pushes what is pending before it reports back-pressure, so the frontend always
+     * sees the responses it needs to refill.
+     *
+     * @param buffer packet bytes.
+     * @param offset offset of the first byte.
+     * @param length packet length (1 .. 18 pages).
+     * @param more   true when more packets follow at once: defer the push.
+     * @return {@link PacketSink#ACCEPTED}, {@link PacketSink#BACK_PRESSURED} or {@link PacketSink#DROPPED}.
+     */
+    public int deliver(final DirectBuffer buffer, final int offset, final int length, final boolean more)
+    {
+        final int result = copyToFrontend(buffer, offset, length);
+        if (!more || result == PacketSink.BACK_PRESSURED)
+        {
+            flushRx();
+        }
+        return result;
+    }
+
+    /**
+     * Pushes rx responses left unpushed by {@code more} ({@code RING_PUSH_RESPONSES_AND_CHECK_NOTIFY}, notifying the
+     * frontend if it asked). Does nothing when none are pending.
+     *
+     * @return responses published by this call (&ge; 0).
+     */
+    public int flushRx()
+    {
+        final int pending = rxUnpushed;
+        if (pending == 0)
+        {
+            return 0;
+        }
+        rxUnpushed = 0;
+        final BackRing ring = rxRing;
+        if (state != State.CONNECTED || null == ring)
+        {
+            return 0;
+        }
+        if (ring.pushResponsesAndCheckNotify()) // release rsp_prod, full fence, then rsp_event
+        {
+            rxEvent.notifyPeer();
+        }
+        return pending;
+    }
+
+    private int copyToFrontend(final DirectBuffer buffer, final int offset, final int length)
+    {
         if (state != State.CONNECTED || length < 1 || length > MAX_TX_SLOTS * PAGE_LENGTH)
         {
             return PacketSink.DROPPED;
@@ -450,16 +506,13 @@ public final class NetBack
             rxResponse.flags(last ? 0 : NetifRxFlags.MORE_DATA).status(fragmentLength);
             position += fragmentLength;
         }
+        rxUnpushed += prod - ring.rspProdPvt();
         ring.reqCons(cons);
         ring.rspProdPvt(prod);
         if (result == PacketSink.ACCEPTED)
         {
             rxPackets++;
             rxBytes += length;
-        }
-        if (ring.pushResponsesAndCheckNotify()) // release rsp_prod, full fence, then rsp_event
-        {
-            rxEvent.notifyPeer();
         }
         return result;
     }

@@ -36,7 +36,8 @@ import org.xennet.rings.netif.NetifTxRing;
  * <p>
  * <b>Threading.</b> Four roles, each single-threaded; any two may run on different threads:
  * <ul>
- *   <li>tx producer: {@link #transmit}, {@link #tryClaim}, {@link #commit}, {@link #abort}, {@link #offer};</li>
+ *   <li>tx producer: {@link #transmit}, {@link #tryClaim}, {@link #commit}, {@link #abort}, {@link #offer},
+ *       {@link #flushTx};</li>
  *   <li>tx consumer: {@link #pollTx};</li>
  *   <li>rx producer: {@link #refillRx};</li>
  *   <li>rx consumer: {@link #pollRx}.</li>
@@ -108,6 +109,7 @@ public final class NetFront
     private final int entryLength;       // grant entry bytes: 8 (v1) or 16 (v2)
     private final long[] savedEntries = new long[2 * (NetifConstants.NR_SLOTS_MIN + 1)];
     private final NetifTxRequestFlyweight txRequest = new NetifTxRequestFlyweight();
+    private int txUnpushed;              // requests written with xmitMore, not yet pushed (tx producer only)
     private final NetifTxResponseFlyweight txResponse = new NetifTxResponseFlyweight();
 
     // ---- rx ------------------------------------------------------------------------------------------------
@@ -346,6 +348,7 @@ public final class NetFront
 
     private void resetDataPath()
     {
+        txUnpushed = 0;
         txFreeIds.reset(0, txIdCount);
         rxFreeIds.reset(0, rxIdCount);
         rxPool.clear();
@@ -437,10 +440,53 @@ public final class NetFront
      */
     public int transmit(final int offset, final int length)
     {
-        return transmit(offset, length, -1);
+        return transmit(offset, length, -1, false);
     }
 
-    private int transmit(final int offset, final int length, final int chunk)
+    /**
+     * Transmits a packet, optionally leaving it unpublished to the backend: Linux netfront's {@code xmit_more}.
+     * With {@code xmitMore} the requests are written and {@code req_prod_pvt} advances, but {@code req_prod} is not
+     * pushed; the next call without it (or {@link #flushTx()}) pushes the whole batch with one
+     * {@code RING_PUSH_REQUESTS_AND_CHECK_NOTIFY}: one full fence and at most one notification per batch, and the
+     * backend is woken exactly when its {@code req_event} lies in the batch. A transmit that fails for want of ids
+     * pushes what is pending first, so a batch never waits on itself.
+     *
+     * @param offset   offset of the packet in guest memory.
+     * @param length   packet length (1 .. 65535).
+     * @param xmitMore true when more packets follow at once: defer the push.
+     * @return the number of ring slots used (&gt; 0), or a negative {@link NetFrontResult}.
+     */
+    public int transmit(final int offset, final int length, final boolean xmitMore)
+    {
+        return transmit(offset, length, -1, xmitMore);
+    }
+
+    /**
+     * Pushes requests left unpublished by {@code xmitMore} ({@code RING_PUSH_REQUESTS_AND_CHECK_NOTIFY}, notifying
+     * the backend if it asked). Does nothing when none are pending.
+     *
+     * @return requests published by this call (&ge; 0).
+     */
+    public int flushTx()
+    {
+        final int pending = txUnpushed;
+        if (pending == 0)
+        {
+            return 0;
+        }
+        txUnpushed = 0;
+        if (state != State.CONNECTED)
+        {
+            return 0; // closed or broken: the batch's ids were (or will be) reclaimed, nothing is published
+        }
+        if (txRing.pushRequestsAndCheckNotify()) // release store of req_prod, full fence, then req_event
+        {
+            txEvent.notifyPeer();
+        }
+        return pending;
+    }
+
+    private int transmit(final int offset, final int length, final int chunk, final boolean xmitMore)
     {
         final State current = state;
         if (current != State.CONNECTED)
@@ -456,14 +502,21 @@ public final class NetFront
         final FreeIdRing freeIds = txFreeIds;
         if (freeIds.available() < fragments)
         {
+            flushTx(); // the backend must see the pending batch, or it never answers and frees ids
             return NetFrontResult.RING_FULL; // ids bound outstanding requests, so the ring has room too
         }
         final int rc = grantFragments(offset, fragments);
         if (rc != NetFrontResult.OK)
         {
+            flushTx();
             return rc;
         }
         publishFragments(offset, length, fragments, chunk);
+        txUnpushed += fragments;
+        if (!xmitMore)
+        {
+            flushTx();
+        }
         return fragments;
     }
 
@@ -567,11 +620,7 @@ public final class NetFront
             txChunks.take(1); // before publishing: pollTx may give it back as soon as the backend answers
         }
         txFreeIds.take(fragments);
-        ring.reqProdPvt(prod + fragments);
-        if (ring.pushRequestsAndCheckNotify()) // release store of req_prod, full fence, then req_event
-        {
-            txEvent.notifyPeer();
-        }
+        ring.reqProdPvt(prod + fragments); // private: the caller pushes now or at the end of the batch
     }
 
     /**
@@ -620,12 +669,25 @@ public final class NetFront
      */
     public int commit(final TxClaim claim, final int length)
     {
+        return commit(claim, length, false);
+    }
+
+    /**
+     * Transmits a claimed buffer, deferring the push when more packets follow ({@link #transmit(int, int, boolean)}).
+     *
+     * @param claim    an active claim from {@link #tryClaim}.
+     * @param length   bytes written (1 .. claim capacity).
+     * @param xmitMore true when more packets follow at once: defer the push (then {@link #flushTx()}).
+     * @return slots used (&gt; 0) or a negative {@link NetFrontResult}.
+     */
+    public int commit(final TxClaim claim, final int length, final boolean xmitMore)
+    {
         if (!claim.isClaimed() || claim.owner != this || length > claim.capacity)
         {
             throw new IllegalStateException("commit without matching claim: claimed=" + claim.isClaimed() +
                 ", length=" + length + ", capacity=" + claim.capacity);
         }
-        final int rc = transmit(claim.offset, length, claim.chunk);
+        final int rc = transmit(claim.offset, length, claim.chunk, xmitMore);
         if (rc > 0)
         {
             claim.chunk = -1; // taken from the pool by publishFragments
