@@ -123,11 +123,12 @@ public final class NetFront
     private final FreeIdRing rxPool;
     private final NetifRxRequestFlyweight rxRequest = new NetifRxRequestFlyweight();
     private final NetifRxResponseFlyweight rxResponse = new NetifRxResponseFlyweight();
-    private final UnsafeBuffer reassembly;
+    private final UnsafeBuffer reassembly; // for RxPacketHandler only: multi-fragment packets made contiguous
+    private final RxFragments rxPacket;    // fragments of the packet being received, in place in guest memory
+    private final int[] rxHeldIds;         // its ids and pages, recycled once the handler has seen the packet
+    private final int[] rxHeldPages;
     private int rxFragments;             // fragments of the packet being received
-    private int rxLength;                // bytes assembled so far
     private int rxPacketStatus;          // worst status over its fragments
-    private int rxFirstOffset;
 
     // ---- counters (single writer each) ----------------------------------------------------------------------
     private long txPackets;
@@ -193,6 +194,10 @@ public final class NetFront
         rxPool = new FreeIdRing(config.rxBufferCount());
         reassembly = new UnsafeBuffer(
             BufferUtil.allocateDirectAligned(config.maxRxFragments() * PAGE_LENGTH, PAGE_LENGTH));
+        rxPacket = new RxFragments(config.maxRxFragments());
+        rxPacket.reset(memoryBuffer);
+        rxHeldIds = new int[config.maxRxFragments()];
+        rxHeldPages = new int[config.maxRxFragments()];
     }
 
     private static int[] filled(final int length, final int value)
@@ -368,7 +373,7 @@ public final class NetFront
             }
         }
         rxFragments = 0;
-        rxLength = 0;
+        rxPacket.reset(memoryBuffer);
         rxPacketStatus = NetifResponseStatus.OKAY;
     }
 
@@ -924,6 +929,25 @@ public final class NetFront
      */
     public int pollRx(final RxPacketHandler handler, final int limit)
     {
+        return pollRx(handler, null, limit);
+    }
+
+    /**
+     * Consumes rx responses like {@link #pollRx(RxPacketHandler, int)}, but hands each packet over as its fragments
+     * in place in the rx buffers (scatter-gather): no reassembly copy, whatever the packet's size. The buffers go
+     * back to the pool after the handler returns.
+     *
+     * @param handler receives each packet's fragments (may be null).
+     * @param limit   most responses to consume.
+     * @return packets delivered or dropped (&ge; 0), or {@code NOT_CONNECTED} / {@code BROKEN}.
+     */
+    public int pollRxFragments(final RxFragmentsHandler handler, final int limit)
+    {
+        return pollRx(null, handler, limit);
+    }
+
+    private int pollRx(final RxPacketHandler handler, final RxFragmentsHandler fragmentsHandler, final int limit)
+    {
         final State current = state;
         if (current != State.CONNECTED)
         {
@@ -949,7 +973,7 @@ public final class NetFront
                 final int status = rxResponse.status();
                 cons++;
                 responses++;
-                final int rc = receiveFragment(id, offset, flags, status, handler);
+                final int rc = receiveFragment(id, offset, flags, status, handler, fragmentsHandler);
                 if (rc < 0)
                 {
                     ring.rspCons(cons);
@@ -964,7 +988,12 @@ public final class NetFront
     }
 
     private int receiveFragment(
-        final int id, final int offset, final int flags, final int status, final RxPacketHandler handler)
+        final int id,
+        final int offset,
+        final int flags,
+        final int status,
+        final RxPacketHandler handler,
+        final RxFragmentsHandler fragmentsHandler)
     {
         if (id >= rxIdCount)
         {
@@ -982,7 +1011,7 @@ public final class NetFront
         {
             return markBroken(BrokenReason.RX_BAD_OFFSET);
         }
-        if (++rxFragments > config.maxRxFragments())
+        if (rxFragments == config.maxRxFragments())
         {
             return markBroken(BrokenReason.RX_CHAIN_TOO_LONG);
         }
@@ -991,33 +1020,28 @@ public final class NetFront
             return markBroken(BrokenReason.GRANT_STILL_IN_USE); // page stays with the id, never recycled
         }
         final int page = rxPage[id];
-        final boolean more = (flags & NetifRxFlags.MORE_DATA) != 0;
+        rxHeldIds[rxFragments] = id; // held (not recycled) until the handler has seen the packet in place
+        rxHeldPages[rxFragments] = page;
+        rxFragments++;
         if (status < 0)
         {
             rxPacketStatus = Math.min(rxPacketStatus, status);
         }
-        else if (rxFragments == 1 && !more)
-        {
-            rxFirstOffset = (page << PAGE_SHIFT) + offset; // single fragment: delivered in place, no copy
-            rxLength = status;
-        }
         else
         {
-            reassembly.putBytes(rxLength, memoryBuffer, (page << PAGE_SHIFT) + offset, status);
-            rxLength += status;
+            rxPacket.add((page << PAGE_SHIFT) + offset, status);
         }
-        if (more)
+        if ((flags & NetifRxFlags.MORE_DATA) != 0)
         {
-            recycle(id, page);
             return 0;
         }
-        final int delivered = finishPacket(handler);
-        recycle(id, page);
-        return delivered;
+        finishPacket(handler, fragmentsHandler);
+        return 1;
     }
 
-    private int finishPacket(final RxPacketHandler handler)
+    private void finishPacket(final RxPacketHandler handler, final RxFragmentsHandler fragmentsHandler)
     {
+        final RxFragments packet = rxPacket;
         if (rxPacketStatus < 0)
         {
             if (rxPacketStatus == NetifResponseStatus.DROPPED)
@@ -1032,23 +1056,30 @@ public final class NetFront
         else
         {
             rxPackets++;
-            rxBytes += rxLength;
-            if (null != handler)
+            rxBytes += packet.length();
+            if (null != fragmentsHandler)
             {
-                if (rxFragments == 1)
+                fragmentsHandler.onPacket(packet);
+            }
+            else if (null != handler)
+            {
+                if (packet.count() == 1)
                 {
-                    handler.onPacket(memoryBuffer, rxFirstOffset, rxLength);
+                    handler.onPacket(memoryBuffer, packet.offset(0), packet.length()); // in place, no copy
                 }
                 else
                 {
-                    handler.onPacket(reassembly, 0, rxLength);
+                    handler.onPacket(reassembly, 0, packet.copyTo(reassembly, 0));
                 }
             }
         }
+        for (int i = 0; i < rxFragments; i++)
+        {
+            recycle(rxHeldIds[i], rxHeldPages[i]);
+        }
         rxFragments = 0;
-        rxLength = 0;
+        packet.reset(memoryBuffer);
         rxPacketStatus = NetifResponseStatus.OKAY;
-        return 1;
     }
 
     private void recycle(final int id, final int page)
