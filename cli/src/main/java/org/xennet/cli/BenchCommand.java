@@ -1,8 +1,14 @@
 package org.xennet.cli;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.io.Reader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -12,10 +18,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.agrona.DirectBuffer;
 import org.xennet.bench.harness.BenchIdle;
 import org.xennet.bench.harness.BenchReport;
 import org.xennet.bench.harness.BenchResult;
 import org.xennet.bench.harness.BenchSuite;
+import org.xennet.bench.harness.BenchTargets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -76,6 +84,10 @@ public final class BenchCommand implements Callable<Integer>
     @Option(names = "--svg", paramLabel = "FILE", description = "also draw packets/s against packet size as SVG")
     private Path svg;
 
+    @Option(names = "--bounds-checks",
+        description = "keep Agrona's bounds checks on (by default the bench runs in a child JVM without them, as JMH)")
+    private boolean boundsChecks;
+
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
@@ -94,12 +106,20 @@ public final class BenchCommand implements Callable<Integer>
         }
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
+        if (DirectBuffer.SHOULD_BOUNDS_CHECK && !boundsChecks)
+        {
+            // the property is read once, when Agrona loads: only a fresh JVM can run without the checks
+            return runInChildJvm(out, err);
+        }
         final Map<String, Object> machine = BenchReport.machine();
         final int cases = suite.cases().size();
         out.printf(Locale.ROOT, "xennet bench: %d cases in about %.0f s (warm-up first), batch %d, idle %s%n",
             cases, totalNanos / 1e9, batch, idle);
         out.printf(Locale.ROOT, "machine: %s CPUs, %s, %s, load average %.2f%n", machine.get("cpus"),
             machine.get("cpuModel"), machine.get("java"), (Double)machine.get("loadAverage"));
+        out.println(DirectBuffer.SHOULD_BOUNDS_CHECK ?
+            "bounds checks: ON (--bounds-checks): slower than JMH, which turns them off" :
+            "bounds checks: off (-D" + DirectBuffer.DISABLE_BOUNDS_CHECKS_PROP_NAME + "=true, as in JMH)");
         out.flush();
         final ProgressLine progress = new ProgressLine(err);
         final List<BenchResult> results;
@@ -114,6 +134,7 @@ public final class BenchCommand implements Callable<Integer>
         out.println();
         out.print(BenchReport.table(results));
         out.println();
+        out.println("targets (from " + BenchTargets.RESOURCE + " in the bench module; ratios within this run):");
         out.print(targets(results));
         out.println("packets/s: ring cases count round trips (request + response); paths count packets completed.");
         if (json != null)
@@ -133,6 +154,57 @@ public final class BenchCommand implements Callable<Integer>
         }
         out.flush();
         return 0;
+    }
+
+    /** Runs the same command in a child JVM started with bounds checks off; its output is relayed as it comes. */
+    private int runInChildJvm(final PrintWriter out, final PrintWriter err) throws IOException
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.add("--add-exports");
+        command.add("java.base/jdk.internal.misc=ALL-UNNAMED");
+        command.add("-D" + DirectBuffer.DISABLE_BOUNDS_CHECKS_PROP_NAME + "=true");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(XennetCommand.class.getName());
+        command.addAll(spec.root().commandLine().getParseResult().originalArgs());
+        final Process child = new ProcessBuilder(command).start();
+        final Thread errors = new Thread(() -> relay(child.getErrorStream(), err), "xennet-bench-stderr");
+        errors.setDaemon(true);
+        errors.start();
+        relay(child.getInputStream(), out);
+        try
+        {
+            final int exit = child.waitFor();
+            errors.join();
+            return exit;
+        }
+        catch (final InterruptedException ex)
+        {
+            child.destroy();
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+    }
+
+    private static void relay(final InputStream from, final PrintWriter to)
+    {
+        try (Reader reader = new InputStreamReader(from, StandardCharsets.UTF_8))
+        {
+            final char[] chunk = new char[4096];
+            int n;
+            while ((n = reader.read(chunk)) > 0)
+            {
+                to.write(chunk, 0, n); // progress updates end in \r, not \n: relay characters as they come
+                to.flush();
+            }
+        }
+        catch (final IOException ex)
+        {
+            to.println("xennet bench: lost the child JVM's output: " + ex.getMessage());
+            to.flush();
+        }
     }
 
     private long totalNanos()
@@ -166,26 +238,9 @@ public final class BenchCommand implements Callable<Integer>
     private static String targets(final List<BenchResult> results)
     {
         final StringBuilder text = new StringBuilder();
-        final double ring = BenchReport.ringOnlyRate(results);
-        for (final BenchResult r : results)
+        for (final String line : BenchTargets.judge(results))
         {
-            if (!BenchResult.TX_PATH.equals(r.caseName()))
-            {
-                continue;
-            }
-            if (r.packetSize() == 64 && !Double.isNaN(ring))
-            {
-                final double ratio = r.packetsPerSecond() / ring;
-                text.append(String.format(Locale.ROOT, "target tx-path 64 B v%d >= 0.30 x ring-only: %.2f %s%n",
-                    r.grantVersion(), ratio, ratio >= 0.30 ? "met" : "MISSED"));
-            }
-            final double copy = BenchReport.copyLimitRate(results, r.packetSize());
-            if (r.packetSize() == 1500 && !Double.isNaN(copy))
-            {
-                final double ratio = r.packetsPerSecond() / copy;
-                text.append(String.format(Locale.ROOT, "target tx-path 1500 B v%d >= 0.70 x copy-limit: %.2f %s%n",
-                    r.grantVersion(), ratio, ratio >= 0.70 ? "met" : "MISSED"));
-            }
+            text.append(line).append(System.lineSeparator());
         }
         return text.toString();
     }
