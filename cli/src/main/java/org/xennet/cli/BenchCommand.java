@@ -24,6 +24,9 @@ import org.xennet.bench.harness.BenchReport;
 import org.xennet.bench.harness.BenchResult;
 import org.xennet.bench.harness.BenchSuite;
 import org.xennet.bench.harness.BenchTargets;
+import org.xennet.bench.harness.LatencyReport;
+import org.xennet.bench.harness.LatencyResult;
+import org.xennet.bench.harness.LatencySuite;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -81,8 +84,17 @@ public final class BenchCommand implements Callable<Integer>
     @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON")
     private Path json;
 
-    @Option(names = "--svg", paramLabel = "FILE", description = "also draw packets/s against packet size as SVG")
+    @Option(names = "--svg", paramLabel = "FILE", description = "also draw packets/s against packet size (with --latency: round trip by percentile) as SVG")
     private Path svg;
+
+    @Option(names = "--latency", description = {
+        "measure latency instead: one request in flight, each round trip in an HdrHistogram (p50 .. max) for the",
+        "raw cache-line ping-pong, the xennet ring, the tx and rx paths (sizes default 64,1500), busy-poll and",
+        "backoff (unless --idle is given)"})
+    private boolean latency;
+
+    @Option(names = "--hlog", paramLabel = "FILE", description = "with --latency: also write an HdrHistogram log")
+    private Path hlog;
 
     @Option(names = "--bounds-checks",
         description = "keep Agrona's bounds checks on (by default the bench runs in a child JVM without them, as JMH)")
@@ -95,6 +107,10 @@ public final class BenchCommand implements Callable<Integer>
     public Integer call() throws IOException
     {
         final long totalNanos = totalNanos();
+        if (latency)
+        {
+            return latency(totalNanos);
+        }
         final BenchSuite suite;
         try
         {
@@ -150,6 +166,59 @@ public final class BenchCommand implements Callable<Integer>
         {
             BenchReport.write(svg, BenchReport.svg(results, String.format(Locale.ROOT,
                 "xennet bench: packets/s vs packet size (batch %d, %s CPUs)", batch, machine.get("cpus"))));
+            out.println("SVG written to " + svg);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private int latency(final long totalNanos) throws IOException
+    {
+        final CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        final LatencySuite suite;
+        try
+        {
+            suite = new LatencySuite(parsed.hasMatchedOption("--sizes") ? sizes : LatencySuite.DEFAULT_SIZES,
+                grantVersions, parsed.hasMatchedOption("--idle") ? List.of(idle) : LatencySuite.DEFAULT_IDLES,
+                totalNanos);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage(), ex);
+        }
+        final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter err = spec.commandLine().getErr();
+        if (DirectBuffer.SHOULD_BOUNDS_CHECK && !boundsChecks)
+        {
+            return runInChildJvm(out, err);
+        }
+        final Map<String, Object> machine = BenchReport.machine();
+        out.printf(Locale.ROOT, "xennet bench --latency: %d cases in about %.0f s, one request in flight%n",
+            suite.size(), totalNanos / 1e9);
+        out.printf(Locale.ROOT, "machine: %s CPUs, %s, %s, load average %.2f%n", machine.get("cpus"),
+            machine.get("cpuModel"), machine.get("java"), (Double)machine.get("loadAverage"));
+        out.println(DirectBuffer.SHOULD_BOUNDS_CHECK ? "bounds checks: ON (--bounds-checks)" :
+            "bounds checks: off (-D" + DirectBuffer.DISABLE_BOUNDS_CHECKS_PROP_NAME + "=true, as in JMH)");
+        out.flush();
+        final List<LatencyResult> results = suite.run((index, count, label) ->
+        {
+            err.printf(Locale.ROOT, "\r[%2d/%d] %-32s", index, count, label);
+            err.flush();
+        });
+        err.print("\r" + " ".repeat(44) + "\r");
+        err.flush();
+        out.println();
+        out.print(LatencyReport.table(results));
+        out.println("round trip: send -> peer answers -> response seen; raw-ping-pong is one cache line each way.");
+        if (hlog != null)
+        {
+            BenchReport.write(hlog, LatencyReport.histogramLog(results));
+            out.println("HdrHistogram log written to " + hlog);
+        }
+        if (svg != null)
+        {
+            BenchReport.write(svg, LatencyReport.svg(results, String.format(Locale.ROOT,
+                "xennet bench --latency: round trip by percentile (%s CPUs; dashed: backoff)", machine.get("cpus"))));
             out.println("SVG written to " + svg);
         }
         out.flush();
