@@ -180,7 +180,7 @@ public final class BenchCommand implements Callable<Integer>
         {
             suite = new LatencySuite(parsed.hasMatchedOption("--sizes") ? sizes : LatencySuite.DEFAULT_SIZES,
                 grantVersions, parsed.hasMatchedOption("--idle") ? List.of(idle) : LatencySuite.DEFAULT_IDLES,
-                totalNanos);
+                totalNanos, !noC);
         }
         catch (final IllegalArgumentException ex)
         {
@@ -200,10 +200,22 @@ public final class BenchCommand implements Callable<Integer>
         out.println(DirectBuffer.SHOULD_BOUNDS_CHECK ? "bounds checks: ON (--bounds-checks)" :
             "bounds checks: off (-D" + DirectBuffer.DISABLE_BOUNDS_CHECKS_PROP_NAME + "=true, as in JMH)");
         out.flush();
-        final List<LatencyResult> results = suite.run((index, count, label) ->
+        final List<LatencyResult> results = suite.run(new LatencySuite.Listener()
         {
-            err.printf(Locale.ROOT, "\r[%2d/%d] %-32s", index, count, label);
-            err.flush();
+            @Override
+            public void starting(final int index, final int count, final String label)
+            {
+                err.printf(Locale.ROOT, "\r[%2d/%d] %-32s", index, count, label);
+                err.flush();
+            }
+
+            @Override
+            public void note(final String text)
+            {
+                err.println();
+                err.println(text);
+                err.flush();
+            }
         });
         err.print("\r" + " ".repeat(44) + "\r");
         err.flush();

@@ -93,6 +93,25 @@ class BenchCommandTest
     }
 
     @Test
+    void shouldMeasureLatencyWithPercentilesAnHdrHistogramLogAndAPlot() throws Exception
+    {
+        final Path hlog = dir.resolve("latency.hlog");
+        final Path svg = dir.resolve("latency.svg");
+        assertEquals(0, execute("bench", "--latency", "--duration", "3s", "--sizes", "64", "--grant-versions", "1",
+            "--idle", "backoff", "--hlog", hlog.toString(), "--svg", svg.toString()), err.toString());
+        final String text = out.toString();
+        for (final String row : List.of("c-raw-ping-pong backoff ", "c-ring.h backoff ", "raw-ping-pong backoff ",
+            "ring backoff ", "tx-path 64 B v1 backoff ", "rx-path 64 B v1 backoff "))
+        {
+            assertTrue(text.lines().anyMatch(line -> line.startsWith(row)), "row " + row + " in\n" + text);
+        }
+        assertTrue(text.contains("p50") && text.contains("p99.9") && text.contains("p50 x raw"), text);
+        assertTrue(Files.readString(hlog, StandardCharsets.UTF_8).contains("Tag=tx-path_64_B_v1_backoff,"));
+        final Document chart = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(svg.toFile());
+        assertEquals(6, chart.getElementsByTagName("polyline").getLength());
+    }
+
+    @Test
     void shouldLeaveTheCAnchorOutWhenAsked()
     {
         assertEquals(0, execute("bench", "--duration", "1s", "--sizes", "512", "--grant-versions", "1", "--no-c"),

@@ -56,7 +56,7 @@ public final class LatencyReport
     {
         for (final LatencyResult r : results)
         {
-            if (LatencyProbes.RAW.equals(r.caseName()) && r.idle().equals(idle))
+            if (LatencyProbes.RAW.equals(r.caseName()) && r.idle().equals(idle)) // Java's: same runtime as the rest
             {
                 return r.p50();
             }
