@@ -64,7 +64,7 @@ class BenchCommandTest
         assertTrue(err.toString().contains("\r[ 1/"), "progress line with carriage returns: " + err);
         assertTrue(text.contains("bounds checks: off (-Dagrona.disable.bounds.checks=true, as in JMH)"), text);
         assertTrue(text.lines().anyMatch(line -> line.startsWith("tx-path ") &&
-            line.matches(".* [01]\\.\\d\\d/[01]\\.\\d\\d (pipelined|lock-step|mixed)$")), "busy fractions in\n" + text);
+            line.matches(".* [01]\\.\\d\\d/[01]\\.\\d\\d (pipelined|lock-step|mixed|starved)$")), "busy fractions in\n" + text);
 
         final String document = Files.readString(json, StandardCharsets.UTF_8);
         assertTrue(document.startsWith("{\n  \"machine\": {\"cpus\": "), document);

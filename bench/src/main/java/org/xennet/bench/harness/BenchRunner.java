@@ -33,9 +33,10 @@ public final class BenchRunner
     public record Measurement(long messages, long nanos, long allocatedBytes, double frontBusy, double backBusy)
     {
         /**
-         * @return "pipelined" when both sides were busy most of the window (each above 0.75), "lock-step" when the
-         *         two busy fractions add up to little more than one (one side waits while the other works), else
-         *         "mixed"; "-" for single-thread cases.
+         * @return "pipelined" when both sides were busy most of the window (each above 0.75), "starved" when the two
+         *         together were busy less than half of it (neither got the CPU: the machine's schedule, not the
+         *         code, set the rate), "lock-step" when the two busy fractions add up to little more than one (one
+         *         side waits while the other works), else "mixed"; "-" for single-thread cases.
          */
         public String schedule()
         {
@@ -46,6 +47,10 @@ public final class BenchRunner
             if (frontBusy > 0.75 && backBusy > 0.75)
             {
                 return "pipelined";
+            }
+            if (frontBusy + backBusy < 0.5)
+            {
+                return "starved";
             }
             return frontBusy + backBusy < 1.25 ? "lock-step" : "mixed";
         }
