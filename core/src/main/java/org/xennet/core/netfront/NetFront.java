@@ -454,7 +454,8 @@ public final class NetFront
      * pushed; the next call without it (or {@link #flushTx()}) pushes the whole batch with one
      * {@code RING_PUSH_REQUESTS_AND_CHECK_NOTIFY}: one full fence and at most one notification per batch, and the
      * backend is woken exactly when its {@code req_event} lies in the batch. A transmit that fails for want of ids
-     * pushes what is pending first, so a batch never waits on itself.
+     * (or that fails in any other way)
+     * pushes what is pending first, so a batch is never stranded.
      *
      * @param offset   offset of the packet in guest memory.
      * @param length   packet length (1 .. 65535).
@@ -501,6 +502,7 @@ public final class NetFront
         if (length < 1 || length > NetifConstants.MAX_TX_SIZE || offset < 0 ||
             offset > memoryBuffer.capacity() - length)
         {
+            flushTx(); // a failed transmit never strands the batch before it
             return NetFrontResult.BAD_ARGUMENT;
         }
         final int fragments = ((offset & (PAGE_LENGTH - 1)) + length + PAGE_LENGTH - 1) >>> PAGE_SHIFT;
@@ -513,7 +515,7 @@ public final class NetFront
         final int rc = grantFragments(offset, fragments);
         if (rc != NetFrontResult.OK)
         {
-            flushTx();
+            flushTx(); // a failed transmit never strands the batch before it
             return rc;
         }
         publishFragments(offset, length, fragments, chunk);

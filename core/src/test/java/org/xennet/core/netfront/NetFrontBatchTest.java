@@ -84,6 +84,17 @@ class NetFrontBatchTest
     }
 
     @Test
+    void shouldPushThePendingBatchWhenATransmitFails()
+    {
+        final NetDevice device = device();
+        final NetFront front = device.front();
+        assertEquals(1, front.transmit(0, 60, true));
+        assertEquals(NetFrontResult.BAD_ARGUMENT, front.transmit(0, 0, true));
+        assertEquals(1, reqProd(front), "the batch before a failed transmit is published, not stranded");
+        device.close();
+    }
+
+    @Test
     void shouldNotPublishAPendingBatchAfterClose()
     {
         final NetDevice device = device();
