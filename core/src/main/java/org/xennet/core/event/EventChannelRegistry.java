@@ -3,25 +3,66 @@ package org.xennet.core.event;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The hypervisor's view of unbound event channel ends, per domain and port: a frontend registers the end it
- * allocated ({@code EVTCHNOP_alloc_unbound}) and publishes the port in xenstore; a backend that read the port
- * looks the end up to bind to it ({@code EVTCHNOP_bind_interdomain}). Thread-safe; setup-time only.
+ * The in-process {@link EventChannels}: the hypervisor's view of unbound event channel ends, per domain and port.
+ * A frontend allocates an end ({@link #allocUnbound}: the lowest free port from 1) and publishes the port in
+ * xenstore; a backend that read the port binds a new end to it ({@link #bindInterdomain}). Closing the frontend's
+ * end frees its port. Thread-safe; setup-time only.
  */
-public final class EventChannelRegistry
+public final class EventChannelRegistry implements EventChannels
 {
-    private final ConcurrentHashMap<Long, EventChannel> ends = new ConcurrentHashMap<>();
+    private static final int MAX_PORT = 4095; // EVTCHN_2L_NR_CHANNELS on 32-bit guests: plenty for a test host
+
+    private final ConcurrentHashMap<Long, Entry> ends = new ConcurrentHashMap<>();
+
+    private record Entry(LocalEventChannel end, int remoteDomid)
+    {
+    }
+
+    @Override
+    public synchronized EventChannel allocUnbound(final int domid, final int remoteDomid)
+    {
+        for (int port = 1; port <= MAX_PORT; port++)
+        {
+            final Long key = key(domid, port);
+            if (!ends.containsKey(key))
+            {
+                final LocalEventChannel end = new LocalEventChannel(port);
+                final Entry entry = new Entry(end, remoteDomid);
+                ends.put(key, entry);
+                end.onClose(() -> ends.remove(key, entry));
+                return end;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public synchronized EventChannel bindInterdomain(final int domid, final int remoteDomid, final long remotePort)
+    {
+        if (remotePort <= 0 || remotePort > MAX_PORT)
+        {
+            return null;
+        }
+        final Entry entry = ends.get(key(remoteDomid, (int)remotePort));
+        if (null == entry || entry.end().isBound() || entry.end().isClosed() ||
+            (entry.remoteDomid() >= 0 && entry.remoteDomid() != domid))
+        {
+            return null;
+        }
+        return LocalEventChannel.bindTo(entry.end(), (int)remotePort);
+    }
 
     /**
-     * Registers an end under its port.
+     * Registers an end the caller made under its port (any domain may bind it).
      *
      * @param domid the owning domain.
-     * @param end   the end (its {@link EventChannel#port()} is the key).
+     * @param end   the end (its {@link LocalEventChannel#port()} is the key).
      * @throws IllegalStateException when the port is taken by another end.
      */
-    public void register(final int domid, final EventChannel end)
+    public void register(final int domid, final LocalEventChannel end)
     {
-        final EventChannel previous = ends.putIfAbsent(key(domid, end.port()), end);
-        if (previous != null && previous != end)
+        final Entry previous = ends.putIfAbsent(key(domid, end.port()), new Entry(end, -1));
+        if (previous != null && previous.end() != end)
         {
             throw new IllegalStateException("event channel port in use: domid=" + domid + ", port=" + end.port());
         }
@@ -36,7 +77,12 @@ public final class EventChannelRegistry
      */
     public boolean unregister(final int domid, final EventChannel end)
     {
-        return end != null && ends.remove(key(domid, end.port()), end);
+        if (null == end)
+        {
+            return false;
+        }
+        final Entry entry = ends.get(key(domid, end.port()));
+        return null != entry && entry.end() == end && ends.remove(key(domid, end.port()), entry);
     }
 
     /**
@@ -44,14 +90,14 @@ public final class EventChannelRegistry
      * @param port  the port read from xenstore.
      * @return the registered end if it exists and is not bound yet, else {@code null}.
      */
-    public EventChannel lookupUnbound(final int domid, final long port)
+    public LocalEventChannel lookupUnbound(final int domid, final long port)
     {
         if (port < 0 || port > Integer.MAX_VALUE)
         {
             return null;
         }
-        final EventChannel end = ends.get(key(domid, (int)port));
-        return end == null || end.isBound() ? null : end;
+        final Entry entry = ends.get(key(domid, (int)port));
+        return entry == null || entry.end().isBound() ? null : entry.end();
     }
 
     /** @return registered ends. */

@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.xennet.core.event.EventChannel;
-import org.xennet.core.event.EventChannelRegistry;
+import org.xennet.core.event.EventChannels;
 import org.xennet.core.xenbus.VifKeys;
 import org.xennet.core.xenbus.XenbusException;
 import org.xennet.core.xenbus.XenbusState;
@@ -63,7 +63,7 @@ public final class XenbusNetBack implements AutoCloseable
     private final String backendPath;
     private final NetBack back;
     private final FrameMapper ringMemory;
-    private final EventChannelRegistry registry;
+    private final EventChannels registry;
     private final Behaviour behaviour;
     private final XenbusStateListener listener;
     private final String token = "xennet-netback-" + TOKENS.incrementAndGet();
@@ -81,7 +81,7 @@ public final class XenbusNetBack implements AutoCloseable
      * @param backendPath the backend directory, such as {@code /local/domain/0/backend/vif/1/0}.
      * @param back        the data path (bound to the frontend domain's grant table).
      * @param ringMemory  how the hypervisor reaches the frontend's ring frames.
-     * @param registry    where the frontend's event channel ends are found by port.
+     * @param registry    binds to the frontend's event channel ports ({@code bind_interdomain}).
      * @param behaviour   modern or legacy reset handling.
      * @param listener    told of every state this end writes.
      */
@@ -90,7 +90,7 @@ public final class XenbusNetBack implements AutoCloseable
         final String backendPath,
         final NetBack back,
         final FrameMapper ringMemory,
-        final EventChannelRegistry registry,
+        final EventChannels registry,
         final Behaviour behaviour,
         final XenbusStateListener listener)
     {
@@ -307,10 +307,15 @@ public final class XenbusNetBack implements AutoCloseable
 
     private String bind(final long txRingRef, final long rxRingRef, final long txPort, final long rxPort)
     {
-        final EventChannel txEnd = registry.lookupUnbound(frontendDomid, txPort);
-        final EventChannel rxEnd = registry.lookupUnbound(frontendDomid, rxPort);
-        if (txEnd == null || rxEnd == null || txEnd == rxEnd)
+        final int domid = back.backendDomid();
+        final EventChannel txEnd = txPort == rxPort ? null : registry.bindInterdomain(domid, frontendDomid, txPort);
+        final EventChannel rxEnd = null == txEnd ? null : registry.bindInterdomain(domid, frontendDomid, rxPort);
+        if (txEnd == null || rxEnd == null)
         {
+            if (null != txEnd)
+            {
+                txEnd.close();
+            }
             return "bad or missing event channel: " + describe(VifKeys.EVENT_CHANNEL_TX) + ", " +
                 describe(VifKeys.EVENT_CHANNEL_RX);
         }
@@ -318,6 +323,8 @@ public final class XenbusNetBack implements AutoCloseable
         final int rc = back.connect(frontendDomid, (int)txRingRef, (int)rxRingRef, ringMemory, txEnd, rxEnd);
         if (rc != 0)
         {
+            rxEnd.close();
+            txEnd.close();
             return "cannot map rings: " + describe(VifKeys.TX_RING_REF) + ", " + describe(VifKeys.RX_RING_REF) +
                 ", result=" + NetBack.resultString(rc) + ", fault=" + back.fault();
         }

@@ -7,6 +7,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.xennet.core.event.EventChannel;
+import org.xennet.core.event.LocalEventChannel;
 import org.xennet.core.memory.GuestMemory;
 import org.xennet.grant.GrantEntryV1Descriptor;
 import org.xennet.grant.GrantEntryV2Descriptor;
@@ -214,6 +215,20 @@ public final class NetFront
      */
     public int open()
     {
+        return open(new LocalEventChannel(config.txEventPort()), new LocalEventChannel(config.rxEventPort()));
+    }
+
+    /**
+     * Opens the device on event channel ends the caller allocated ({@code alloc_unbound}; in process or in a
+     * shared device file): grant refs, both rings granted to the backend, {@link State#CONNECTED}. On success the
+     * device owns the ends and {@link #close()} closes them; on failure the caller still owns them.
+     *
+     * @param tx this end of the tx event channel (its port is what the frontend publishes).
+     * @param rx this end of the rx event channel (may be {@code tx}: one channel for both rings).
+     * @return as {@link #open()}.
+     */
+    public int open(final EventChannel tx, final EventChannel rx)
+    {
         if (state != State.CLOSED)
         {
             throw new IllegalStateException("netfront already open: state=" + state);
@@ -236,7 +251,8 @@ public final class NetFront
             freeRefs();
             return rc;
         }
-        createEventChannels();
+        txEvent = tx;
+        rxEvent = rx;
         resetDataPath();
         brokenReason.set(BrokenReason.NONE);
         state = State.CONNECTED;
@@ -332,16 +348,13 @@ public final class NetFront
         return true;
     }
 
-    private void createEventChannels()
-    {
-        txEvent = new EventChannel(config.txEventPort());
-        rxEvent = new EventChannel(config.rxEventPort());
-    }
-
     private void destroyEventChannels()
     {
         rxEvent.close();
-        txEvent.close();
+        if (txEvent != rxEvent)
+        {
+            txEvent.close();
+        }
     }
 
     private void resetDataPath()

@@ -7,7 +7,7 @@ import java.util.EnumSet;
 import java.util.Optional;
 
 import org.xennet.core.event.EventChannel;
-import org.xennet.core.event.EventChannelRegistry;
+import org.xennet.core.event.EventChannels;
 import org.xennet.core.xenbus.VifKeys;
 import org.xennet.core.xenbus.XenbusException;
 import org.xennet.core.xenbus.XenbusState;
@@ -36,7 +36,7 @@ public final class XenbusNetFront implements AutoCloseable
     private final XenStore store;
     private final String frontendPath;
     private final NetFront front;
-    private final EventChannelRegistry registry;
+    private final EventChannels registry;
     private final Duration timeout;
     private final XenbusStateListener listener;
     private final XenbusStateNode frontState;
@@ -60,7 +60,7 @@ public final class XenbusNetFront implements AutoCloseable
      * @param store        the xenstore.
      * @param frontendPath the device directory, such as {@code /local/domain/1/device/vif/0}.
      * @param front        the data path (its config's backendDomid must match {@code backend-id}).
-     * @param registry     where the event channel ends are offered to the backend.
+     * @param registry     allocates the event channel ports offered to the backend (in process or in a file).
      * @param timeout      how long each wait for the backend lasts ({@link XenbusStateWaiter#DEFAULT_TIMEOUT}).
      * @param listener     told of every state this end writes.
      * @throws XenbusException when a key is missing or malformed.
@@ -69,7 +69,7 @@ public final class XenbusNetFront implements AutoCloseable
         final XenStore store,
         final String frontendPath,
         final NetFront front,
-        final EventChannelRegistry registry,
+        final EventChannels registry,
         final Duration timeout,
         final XenbusStateListener listener)
     {
@@ -154,7 +154,6 @@ public final class XenbusNetFront implements AutoCloseable
         try
         {
             createRings();
-            createEventChannels();
             writeFlag(VifKeys.REQUEST_RX_COPY);
             writeFlag(VifKeys.FEATURE_SG);
             writeFlag(VifKeys.FEATURE_NO_CSUM_OFFLOAD);
@@ -198,29 +197,33 @@ public final class XenbusNetFront implements AutoCloseable
         }
     }
 
+    /** alloc_unbound both ports, open the rings on them (the device then owns the ports), publish refs and ports. */
     private void createRings()
     {
-        final int rc = front.open();
+        final int domid = front.config().frontendDomid();
+        final EventChannel tx = registry.allocUnbound(domid, backendDomid);
+        final EventChannel rx = null == tx ? null : registry.allocUnbound(domid, backendDomid);
+        final int rc = null == rx ? NetFrontResult.NO_BUFFERS : front.open(tx, rx);
         if (rc != NetFrontResult.OK)
         {
+            closeQuietly(rx);
+            closeQuietly(tx);
             throw new XenbusException("netfront open failed: path=" + frontendPath + ", result=" +
-                NetFrontResult.resultString(rc));
+                NetFrontResult.resultString(rc) + (null == rx ? " (no free event channel port)" : ""));
         }
-        undo.push(new Step("close rings", front::close));
+        undo.push(new Step("close rings and event channels", front::close));
         writeKey(VifKeys.TX_RING_REF, Integer.toString(front.txRingRef()));
         writeKey(VifKeys.RX_RING_REF, Integer.toString(front.rxRingRef()));
-    }
-
-    private void createEventChannels()
-    {
-        final EventChannel tx = front.txEvent();
-        final EventChannel rx = front.rxEvent();
-        registry.register(front.config().frontendDomid(), tx);
-        undo.push(new Step("unregister tx event", () -> registry.unregister(front.config().frontendDomid(), tx)));
-        registry.register(front.config().frontendDomid(), rx);
-        undo.push(new Step("unregister rx event", () -> registry.unregister(front.config().frontendDomid(), rx)));
         writeKey(VifKeys.EVENT_CHANNEL_TX, Integer.toString(tx.port()));
         writeKey(VifKeys.EVENT_CHANNEL_RX, Integer.toString(rx.port()));
+    }
+
+    private static void closeQuietly(final EventChannel end)
+    {
+        if (null != end)
+        {
+            end.close();
+        }
     }
 
     private void writeFlag(final String name)
@@ -272,9 +275,7 @@ public final class XenbusNetFront implements AutoCloseable
     {
         if (front.state() != NetFront.State.CLOSED)
         {
-            registry.unregister(front.config().frontendDomid(), front.rxEvent());
-            registry.unregister(front.config().frontendDomid(), front.txEvent());
-            front.close();
+            front.close(); // closes the abandoned ports too, which frees them
         }
     }
 
