@@ -39,7 +39,7 @@ java -jar "$JAR" "$INCLUDE" -f "$FORKS" -wi "$WI" -i "$I" -w "${W}s" -r "${R}s" 
   -foe true -prof gc -rf json -rff "$OUT/jmh.json" ${EXTRA:-} | tee "$OUT/jmh.txt"
 
 echo "== C anchor: $ANCHOR_REPS x ${R}s after ${W}s warm-up per batch, idle=$IDLE"
-java -cp "$JAR" org.xennet.core.bench.CRingAnchor -n "$ANCHOR_REPS" -d "$((R * 1000))" -w "$((W * 1000))" \
+java -cp "$JAR" org.xennet.bench.harness.CRingAnchor -n "$ANCHOR_REPS" -d "$((R * 1000))" -w "$((W * 1000))" \
   -i "$IDLE" -o "$OUT/anchor.json" | tee "$OUT/anchor.txt"
 
 echo "== load after the run: $(cut -d' ' -f1-3 /proc/loadavg)"

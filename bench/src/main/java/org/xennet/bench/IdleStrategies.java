@@ -4,7 +4,7 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.YieldingIdleStrategy;
-import org.xennet.core.bench.BenchIdle;
+import org.xennet.bench.harness.BenchIdle;
 
 /**
  * The wait policies a benchmark side may use when it finds no work, selected by name ({@code -p idle=...}).

@@ -18,6 +18,12 @@ public final class XenProbes
     /** Grant entries, status frames, GTF/GNTTABOP/GNTST constants ({@code grant_table.h}). */
     public static final String GRANT = "grant_abi_probe.c";
 
+    /** xenstore wire header, limits, message types, error table and xenbus states ({@code io/xs_wire.h}). */
+    public static final String XS_WIRE = "xs_wire_probe.c";
+
+    /** {@code enum xenbus_state} ({@code io/xenbus.h}). */
+    public static final String XENBUS = "xenbus_state_probe.c";
+
     private static final Map<String, String> OUTPUTS = new ConcurrentHashMap<>();
 
     private XenProbes()

@@ -7,8 +7,8 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.xennet.core.bench.BenchIdle;
-import org.xennet.core.bench.Workload;
+import org.xennet.bench.harness.BenchIdle;
+import org.xennet.bench.harness.Workload;
 
 /**
  * What the tx and rx path benchmarks share: the parameters, the device's set-up and tear-down, and one idling

@@ -14,8 +14,8 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.xennet.bench.BenchmarkRunner;
-import org.xennet.core.bench.RxPath;
-import org.xennet.core.bench.Workload;
+import org.xennet.bench.harness.RxPath;
+import org.xennet.bench.harness.Workload;
 
 /**
  * The full receive path: {@code NetFront.refillRx} (grant a page per buffer, post the requests) → {@code

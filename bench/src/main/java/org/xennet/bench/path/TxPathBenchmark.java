@@ -14,8 +14,8 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.xennet.bench.BenchmarkRunner;
-import org.xennet.core.bench.TxPath;
-import org.xennet.core.bench.Workload;
+import org.xennet.bench.harness.TxPath;
+import org.xennet.bench.harness.Workload;
 
 /**
  * The full transmit path: {@code NetFront.transmit} (grant every page, write the requests, push) →

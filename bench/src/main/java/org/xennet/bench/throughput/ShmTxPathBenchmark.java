@@ -101,8 +101,7 @@ public class ShmTxPathBenchmark
             final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             backendProcess = new ProcessBuilder(List.of(java, "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
                 "-Dagrona.disable.bounds.checks=true", "-cp", System.getProperty("java.class.path"),
-                "org.xennet.core.cli.XennetCommand", "backend", "--shm", path.toString(), "--sink", "discard",
-                "--idle", "backoff".equals(idle) ? "backoff" : "busy_spin"))
+                ShmBackendProcess.class.getName(), path.toString(), idle))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         }
         else

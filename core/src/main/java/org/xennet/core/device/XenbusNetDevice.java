@@ -7,7 +7,7 @@ import org.xennet.core.netback.XenbusNetBack;
 import org.xennet.core.netfront.XenbusNetFront;
 import org.xennet.core.xenbus.VifToolstack;
 import org.xennet.core.xenbus.XenbusStateListener;
-import org.xennet.core.xenstore.XenStore;
+import org.xennet.xenstore.XenStore;
 
 /**
  * A {@link NetDevice} plugged in through xenstore instead of wired directly: the toolstack creates the vif's

@@ -11,7 +11,7 @@ import org.xennet.core.xenbus.VifKeys;
 import org.xennet.core.xenbus.XenbusException;
 import org.xennet.core.xenbus.XenbusState;
 import org.xennet.core.xenbus.XenbusStateListener;
-import org.xennet.core.xenstore.XenStore;
+import org.xennet.xenstore.XenStore;
 import org.xennet.grant.FrameMapper;
 
 /**

@@ -15,7 +15,7 @@ import org.xennet.core.xenbus.XenbusStateListener;
 import org.xennet.core.xenbus.XenbusStateNode;
 import org.xennet.core.xenbus.XenbusStateWaiter;
 import org.xennet.core.xenbus.XenbusTimeoutException;
-import org.xennet.core.xenstore.XenStore;
+import org.xennet.xenstore.XenStore;
 
 /**
  * The xenbus half of a netfront, as iPXE's {@code netfront_probe/reset/open/close}: publishes a {@link NetFront}'s

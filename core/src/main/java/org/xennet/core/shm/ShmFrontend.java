@@ -19,8 +19,8 @@ import org.xennet.core.xenbus.XenbusException;
 import org.xennet.core.xenbus.XenbusState;
 import org.xennet.core.xenbus.XenbusStateListener;
 import org.xennet.core.xenbus.XenbusTimeoutException;
-import org.xennet.core.xenstore.XenStore;
-import org.xennet.core.xenstore.XenStoreException;
+import org.xennet.xenstore.XenStore;
+import org.xennet.xenstore.XenStoreException;
 import org.xennet.grant.GrantRefAllocator;
 import org.xennet.grant.GrantTable;
 

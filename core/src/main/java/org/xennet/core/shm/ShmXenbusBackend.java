@@ -7,8 +7,8 @@ import org.xennet.core.xenbus.VifKeys;
 import org.xennet.core.xenbus.VifToolstack;
 import org.xennet.core.xenbus.XenbusState;
 import org.xennet.core.xenbus.XenbusStateListener;
-import org.xennet.core.xenstore.PolledWatchXenStore;
-import org.xennet.core.xenstore.XenStore;
+import org.xennet.xenstore.PolledWatchXenStore;
+import org.xennet.xenstore.XenStore;
 
 /**
  * A netback serving a {@link ShmDeviceFile} whose control plane is a xenstore (the xenbus handshake of

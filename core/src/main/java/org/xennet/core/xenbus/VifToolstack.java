@@ -2,8 +2,8 @@ package org.xennet.core.xenbus;
 
 import java.util.List;
 
-import org.xennet.core.xenstore.XenStore;
-import org.xennet.core.xenstore.XsPermission;
+import org.xennet.xenstore.XenStore;
+import org.xennet.xenstore.XsPermission;
 
 /**
  * The toolstack's part of a vif (libxl's {@code device_vif} add/remove): creates the frontend and backend

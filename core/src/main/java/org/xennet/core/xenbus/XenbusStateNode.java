@@ -3,7 +3,7 @@ package org.xennet.core.xenbus;
 import java.time.Duration;
 import java.util.Optional;
 
-import org.xennet.core.xenstore.XenStore;
+import org.xennet.xenstore.XenStore;
 
 /**
  * A device's {@code <device path>/state} node: read (strictly), write, and wait on it.

@@ -9,7 +9,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
-import org.xennet.core.xenstore.XenStore;
+import org.xennet.xenstore.XenStore;
 
 /**
  * Waits until a {@code state} node holds one of the awaited {@link XenbusState}s or a deadline passes
@@ -77,7 +77,7 @@ public final class XenbusStateWaiter
      * @param timeout   how long to wait at most.
      * @return the awaited state that was read.
      * @throws XenbusTimeoutException naming the awaited and the last seen state.
-     * @throws org.xennet.core.xenstore.XenStoreException on a xenstore error other than a missing node.
+     * @throws org.xennet.xenstore.XenStoreException on a xenstore error other than a missing node.
      */
     public XenbusState await(final String statePath, final Set<XenbusState> awaited, final Duration timeout)
     {

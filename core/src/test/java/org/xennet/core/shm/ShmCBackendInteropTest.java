@@ -1,5 +1,6 @@
 package org.xennet.core.shm;
 
+import org.xennet.testkit.ShmTestFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,5 +1,6 @@
 package org.xennet.core.shm;
 
+import org.xennet.testkit.ShmTestFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +15,7 @@ import org.xennet.core.netfront.NetFrontResult;
 import org.xennet.core.xenbus.VifKeys;
 import org.xennet.core.xenbus.XenbusState;
 import org.xennet.core.xenbus.XenbusStateListener;
-import org.xennet.core.xenstore.InMemoryXenStore;
+import org.xennet.xenstore.InMemoryXenStore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -5,11 +5,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
-import org.xennet.core.xenstore.WatchListener;
-import org.xennet.core.xenstore.XenStore;
-import org.xennet.core.xenstore.XenStoreException;
-import org.xennet.core.xenstore.XsError;
-import org.xennet.core.xenstore.XsPermission;
+import org.xennet.xenstore.WatchListener;
+import org.xennet.xenstore.XenStore;
+import org.xennet.xenstore.XenStoreException;
+import org.xennet.xenstore.XsError;
+import org.xennet.xenstore.XsPermission;
 
 /**
  * A store that logs every write and rm under one directory ({@code "write key=value"}, {@code "rm key"}) and can

@@ -5,10 +5,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import org.xennet.core.xenstore.InMemoryXenStore;
-import org.xennet.core.xenstore.XenStore;
-import org.xennet.core.xenstore.XenStoreClient;
-import org.xennet.core.xenstore.XenStoreServer;
+import org.xennet.xenstore.InMemoryXenStore;
+import org.xennet.xenstore.XenStore;
+import org.xennet.xenstore.XenStoreClient;
+import org.xennet.xenstore.XenStoreServer;
 
 /** The two stores the handshake must behave the same over: embedded, and the Java client over the wire server. */
 enum StoreKind

@@ -13,7 +13,7 @@ import org.xennet.core.netback.XenbusNetBack;
 import org.xennet.core.netfront.NetFront;
 import org.xennet.core.netfront.NetFrontConfig;
 import org.xennet.core.netfront.XenbusNetFront;
-import org.xennet.core.xenstore.XenStore;
+import org.xennet.xenstore.XenStore;
 
 /**
  * One vif over a given store: a small guest (32 rx buffers, 16 tx ids, app pages after), its NetFront, a NetBack

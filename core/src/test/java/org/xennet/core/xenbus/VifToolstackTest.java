@@ -4,11 +4,11 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.xennet.core.xenstore.InMemoryXenStore;
-import org.xennet.core.xenstore.XenStore;
-import org.xennet.core.xenstore.XenStoreException;
-import org.xennet.core.xenstore.XsError;
-import org.xennet.core.xenstore.XsPermission;
+import org.xennet.xenstore.InMemoryXenStore;
+import org.xennet.xenstore.XenStore;
+import org.xennet.xenstore.XenStoreException;
+import org.xennet.xenstore.XsError;
+import org.xennet.xenstore.XsPermission;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

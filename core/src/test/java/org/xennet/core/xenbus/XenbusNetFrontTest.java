@@ -15,11 +15,11 @@ import org.xennet.core.netback.PacketSinks;
 import org.xennet.core.netback.XenbusNetBack;
 import org.xennet.core.netfront.NetFront;
 import org.xennet.core.netfront.XenbusNetFront;
-import org.xennet.core.xenstore.InMemoryXenStore;
-import org.xennet.core.xenstore.XenStore;
-import org.xennet.core.xenstore.XenStoreException;
-import org.xennet.core.xenstore.XsError;
-import org.xennet.core.xenstore.XsPermission;
+import org.xennet.xenstore.InMemoryXenStore;
+import org.xennet.xenstore.XenStore;
+import org.xennet.xenstore.XenStoreException;
+import org.xennet.xenstore.XsError;
+import org.xennet.xenstore.XsPermission;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

@@ -15,12 +15,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.xennet.core.xenstore.InMemoryXenStore;
-import org.xennet.core.xenstore.WatchListener;
-import org.xennet.core.xenstore.XenStore;
-import org.xennet.core.xenstore.XenStoreException;
-import org.xennet.core.xenstore.XsError;
-import org.xennet.core.xenstore.XsPermission;
+import org.xennet.xenstore.InMemoryXenStore;
+import org.xennet.xenstore.WatchListener;
+import org.xennet.xenstore.XenStore;
+import org.xennet.xenstore.XenStoreException;
+import org.xennet.xenstore.XsError;
+import org.xennet.xenstore.XsPermission;
 
 @Timeout(30)
 class XenbusStateWaiterTest

@@ -1,0 +1,64 @@
+package org.xennet.bench.harness;
+
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.YieldingIdleStrategy;
+
+/**
+ * The wait policies a benchmark side uses when it finds no work, selected by name; shared by {@code xennet bench},
+ * the C anchor (same stages, same bounds) and the JMH benchmarks.
+ *
+ * <p>Busy-spinning sides collapse when anything else runs on the same cores, so the default is a bounded
+ * spin, then yield, then park backoff.
+ */
+public final class BenchIdle
+{
+    /** Spin, then yield, then park from {@link #MIN_PARK_NS} doubling to {@link #MAX_PARK_NS} (the default). */
+    public static final String BACKOFF = "backoff";
+
+    /** Spin with {@code Thread.onSpinWait()} forever: fastest on a quiet machine, worst on a shared one. */
+    public static final String BUSY = "busy";
+
+    /** {@code Thread.yield()} on every empty poll. */
+    public static final String YIELD = "yield";
+
+    /** Spins before the backoff starts yielding. */
+    public static final long MAX_SPINS = 100;
+
+    /** Yields before the backoff starts parking. */
+    public static final long MAX_YIELDS = 1000;
+
+    /** First park period of the backoff, in nanoseconds. */
+    public static final long MIN_PARK_NS = 1_000;
+
+    /** Longest park period of the backoff, in nanoseconds. */
+    public static final long MAX_PARK_NS = 100_000;
+
+    private BenchIdle()
+    {
+    }
+
+    /**
+     * Creates a fresh idle strategy (each waiting thread needs its own: they carry backoff state).
+     *
+     * @param name {@link #BACKOFF}, {@link #BUSY} or {@link #YIELD}.
+     * @return the strategy.
+     * @throws IllegalArgumentException for an unknown name.
+     */
+    public static IdleStrategy create(final String name)
+    {
+        switch (name)
+        {
+            case BACKOFF:
+                return new BackoffIdleStrategy(MAX_SPINS, MAX_YIELDS, MIN_PARK_NS, MAX_PARK_NS);
+            case BUSY:
+                return new BusySpinIdleStrategy();
+            case YIELD:
+                return new YieldingIdleStrategy();
+            default:
+                throw new IllegalArgumentException("unknown idle strategy: idle=" + name +
+                    " (expected " + BACKOFF + ", " + BUSY + " or " + YIELD + ")");
+        }
+    }
+}

@@ -1,0 +1,217 @@
+package org.xennet.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
+
+import org.agrona.concurrent.IdleStrategy;
+import org.xennet.cli.capture.PcapPrecision;
+import org.xennet.cli.capture.PcapSink;
+import org.xennet.core.netback.NetBack;
+import org.xennet.core.netback.PacketSink;
+import org.xennet.core.netback.PacketSinks;
+import org.xennet.core.netback.XenbusNetBack;
+import org.xennet.core.shm.ShmBackend;
+import org.xennet.core.shm.ShmDeviceFile;
+import org.xennet.core.shm.ShmFormatException;
+import org.xennet.core.shm.ShmXenbusBackend;
+import org.xennet.core.xenbus.XenbusStateListener;
+import org.xennet.xenstore.XenStore;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code xennet backend --shm FILE}: a netback serving a shared device file for a frontend in another process, until
+ * SIGINT/SIGTERM (then Closing, Closed, capture flushed, summary). With {@code --xenstore SOCKET} (or a socket
+ * recorded in the file's header) the control plane is the xenbus handshake: this end does the toolstack step when
+ * the vif does not exist yet and runs {@link XenbusNetBack} ({@code --behaviour modern|legacy}), printing every state
+ * it switches to; without one it is the file's state words.
+ */
+@Command(
+    name = "backend",
+    mixinStandardHelpOptions = true,
+    description = "Serve a shared device file as a netback (loopback, discard or capture) until interrupted.")
+public final class BackendCommand implements Callable<Integer>
+{
+    /** What the backend does with transmitted packets. */
+    enum Sink
+    {
+        /** Echo each packet into the same frontend's rx ring. */
+        LOOPBACK,
+        /** Drop each packet (answered DROPPED). */
+        DISCARD,
+        /** Accept each packet (answered OKAY) and only capture it (needs --pcap). */
+        CAPTURE
+    }
+
+    @Mixin
+    private ShmOptions shm;
+
+    @Mixin
+    private XenStoreOption xenStoreOption;
+
+    @Option(names = "--behaviour", paramLabel = "B", defaultValue = "MODERN",
+        description = "xenbus backend reset behaviour: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    private XenbusNetBack.Behaviour behaviour;
+
+    @Option(names = "--mac", paramLabel = "MAC", defaultValue = ShmXenbusBackend.DEFAULT_MAC,
+        description = "The vif's MAC when this end creates it in xenstore (default: ${DEFAULT-VALUE}).")
+    private String mac;
+
+    @Option(names = "--sink", paramLabel = "SINK", defaultValue = "LOOPBACK",
+        description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    private Sink sinkKind;
+
+    @Option(names = "--pcap", paramLabel = "FILE", description = "Write every packet the backend sees to a pcap file.")
+    private Path pcap;
+
+    @Option(names = "--pcap-precision", paramLabel = "P", defaultValue = "MICRO",
+        description = "pcap timestamps: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    private PcapPrecision precision;
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    private volatile boolean running = true;
+    private final CountDownLatch detached = new CountDownLatch(1);
+
+    /**
+     * Runs the backend until interrupted.
+     *
+     * @return 0 after a clean detach.
+     * @throws Exception when the file cannot be opened or the capture cannot be created.
+     */
+    @Override
+    public Integer call() throws Exception
+    {
+        if (sinkKind == Sink.CAPTURE && null == pcap)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--sink CAPTURE needs --pcap FILE");
+        }
+        try (ShmDeviceFile file = shm.open(xenStoreOption.socket()))
+        {
+            return serve(file);
+        }
+        catch (final ShmFormatException ex)
+        {
+            System.err.println("xennet backend: " + ex.getMessage());
+            return 1;
+        }
+        finally
+        {
+            detached.countDown(); // only now may a SIGTERM shutdown hook let the JVM halt
+        }
+    }
+
+    private int serve(final ShmDeviceFile file) throws IOException
+    {
+        final PacketSink base = sinkKind == Sink.DISCARD ? PacketSinks.discard() :
+            sinkKind == Sink.CAPTURE ? (buffer, offset, length) -> PacketSink.ACCEPTED : null;
+        final NetBack[] loopback = new NetBack[1];
+        // The capture sits in front of a loopback whose backend exists only after the sink: resolve it late.
+        final PacketSink echo = (buffer, offset, length) -> loopback[0].deliver(buffer, offset, length);
+        final PcapSink capture = null == pcap ? null :
+            new PcapSink(pcap, precision, PcapSink.DEFAULT_SNAP_LENGTH, null == base ? echo : base);
+        final PacketSink sink = null != capture ? capture : base;
+        final Path socket = ShmOptions.xenstoreSocket(xenStoreOption, file);
+        final String where = "backend: serving " + file.path() + " (grant v" + file.grantVersion() + ", sink " +
+            sinkKind + (null == pcap ? "" : ", capture " + pcap) + "), pid " + ProcessHandle.current().pid();
+        if (null == socket)
+        {
+            final ShmBackend backend = new ShmBackend(file, sink);
+            loopback[0] = backend.netBack();
+            System.out.println(where + ", control plane: state words in the file");
+            System.out.flush();
+            final Agent agent = new Agent(backend::doWork, backend.netBack(), backend::connects, backend::faults);
+            runUntilStopped(agent);
+            backend.close();
+            finish(agent, capture);
+            return 0;
+        }
+        try (XenStore store = ShmOptions.connect(socket))
+        {
+            final XenbusStateListener states = (path, from, to) ->
+            {
+                System.out.println("backend: " + path + " " + from + " -> " + to);
+                System.out.flush();
+            };
+            final ShmXenbusBackend backend =
+                new ShmXenbusBackend(file, sink, store, shm.devid, mac, behaviour, states);
+            loopback[0] = backend.netBack();
+            System.out.println(where + ", control plane: xenstore " + socket + " (" + behaviour + ", " +
+                (backend.createdVif() ? "vif created" : "vif found") + " at " + backend.backendPath() + ")");
+            System.out.flush();
+            final Agent agent = new Agent(backend::doWork, backend.netBack(), backend::connects, backend::faults);
+            runUntilStopped(agent);
+            backend.close();
+            finish(agent, capture);
+            return 0;
+        }
+    }
+
+    /** What the loop and the summary need of either backend. */
+    private record Agent(IntSupplier doWork, NetBack netBack, LongSupplier connects, LongSupplier faults)
+    {
+    }
+
+    private static void finish(final Agent backend, final PcapSink capture) throws IOException
+    {
+        if (null != capture)
+        {
+            capture.close();
+        }
+        printSummary(backend, capture);
+    }
+
+    private void runUntilStopped(final Agent backend)
+    {
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            running = false; // SIGINT/SIGTERM: let the loop finish its cycle, then detach cleanly
+            try
+            {
+                detached.await();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }, "backend-shutdown"));
+        final IdleStrategy idle = shm.idleMode.newIdleStrategy();
+        long nextProgress = System.nanoTime() + 1_000_000_000L;
+        long lastPackets = 0;
+        while (running)
+        {
+            idle.idle(backend.doWork().getAsInt());
+            if (System.nanoTime() - nextProgress > 0)
+            {
+                final NetBack back = backend.netBack();
+                final long packets = back.txPackets() + back.txDroppedResponses();
+                System.out.println("backend: " + back.state() + ", tx " + back.txPackets() + " ok " +
+                    back.txDroppedResponses() + " dropped, rx " + back.rxPackets() + " (" +
+                    (packets - lastPackets) + " pkt/s)");
+                System.out.flush();
+                lastPackets = packets;
+                nextProgress = System.nanoTime() + 1_000_000_000L;
+            }
+        }
+    }
+
+    private static void printSummary(final Agent backend, final PcapSink capture)
+    {
+        final NetBack back = backend.netBack();
+        System.out.println("backend summary: connects " + backend.connects().getAsLong() + ", faults " +
+            backend.faults().getAsLong() +
+            ", tx packets " + back.txPackets() + ", tx bytes " + back.txBytes() + ", tx dropped " +
+            back.txDroppedResponses() + ", tx errors " + back.txErrorResponses() + ", rx packets " + back.rxPackets() +
+            (null == capture ? "" : ", captured " + capture.packets() +
+            (null == capture.failure() ? "" : " (capture failed: " + capture.failure().getMessage() + ")")));
+        System.out.println("backend: Closed");
+        System.out.flush();
+    }
+}
