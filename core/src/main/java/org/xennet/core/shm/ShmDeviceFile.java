@@ -477,19 +477,15 @@ public final class ShmDeviceFile implements AutoCloseable
      * Claims the file for this frontend (an fcntl write lock on the {@code frontend_pid} word), as
      * {@link #claimBackend()}.
      *
-     * @return true when a previous frontend had recorded another pid (so what it left is now ours to reclaim).
      * @throws ShmClaimException when another frontend holds the file.
      */
-    public synchronized boolean claimFrontend()
+    public synchronized void claimFrontend()
     {
-        if (null != frontendClaim)
+        if (null == frontendClaim)
         {
-            return false;
+            frontendClaim = claim(FRONTEND_PID_OFFSET, "frontend", header.getInt(FRONTEND_PID_OFFSET));
         }
-        final int previous = header.getInt(FRONTEND_PID_OFFSET);
-        frontendClaim = claim(FRONTEND_PID_OFFSET, "frontend", previous);
         frontendPid(ProcessHandle.current().pid());
-        return previous != 0 && previous != (int)ProcessHandle.current().pid();
     }
 
     private FileLock claim(final int offset, final String role, final int recordedPid)

@@ -103,6 +103,28 @@ public final class ShmEventTable implements EventChannels
     }
 
     /**
+     * Frees every port: what a frontend does once it holds the file's frontend claim, since every port then belongs
+     * to a frontend that is gone (a backend still bound to one sees its sends dropped).
+     *
+     * @return ports that were in use.
+     */
+    public synchronized int reclaimAll()
+    {
+        int freed = 0;
+        for (int port = 1; port < EVTCHN_PORTS; port++)
+        {
+            final int entry = port * EVTCHN_LENGTH;
+            if (table.getIntAcquire(entry + EVTCHN_STATE_OFFSET) != EVTCHN_STATE_FREE)
+            {
+                table.putIntRelease(entry + EVTCHN_STATE_OFFSET, EVTCHN_STATE_FREE);
+                table.putInt(entry + EVTCHN_OWNER_PID_OFFSET, 0);
+                freed++;
+            }
+        }
+        return freed;
+    }
+
+    /**
      * @param port a port number.
      * @return its state code ({@code EVTCHN_STATE_*}), or -1 when out of range.
      */

@@ -151,9 +151,11 @@ public final class ShmFrontend implements AutoCloseable
             .txBufferPages(3);
         this.front = new NetFront(
             config, file.guestMemory(), file.ringMemory(), table, new GrantRefAllocator(table.entryCount()));
-        // One frontend per file: a second live one is refused; a dead one's leftovers are reclaimed at connect.
-        reclaimPending = file.claimFrontend();
-        file.events().reclaimDead();
+        // One frontend per file: a second live one is refused. Holding the claim, whatever ports and grants are in
+        // the file were left by a frontend that is gone: its ports are freed now, its grants at the first connect.
+        file.claimFrontend();
+        file.events().reclaimAll();
+        reclaimPending = true;
     }
 
     // =========================================================================================================
