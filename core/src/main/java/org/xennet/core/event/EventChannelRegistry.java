@@ -52,54 +52,6 @@ public final class EventChannelRegistry implements EventChannels
         return LocalEventChannel.bindTo(entry.end(), (int)remotePort);
     }
 
-    /**
-     * Registers an end the caller made under its port (any domain may bind it).
-     *
-     * @param domid the owning domain.
-     * @param end   the end (its {@link LocalEventChannel#port()} is the key).
-     * @throws IllegalStateException when the port is taken by another end.
-     */
-    public void register(final int domid, final LocalEventChannel end)
-    {
-        final Entry previous = ends.putIfAbsent(key(domid, end.port()), new Entry(end, -1));
-        if (previous != null && previous.end() != end)
-        {
-            throw new IllegalStateException("event channel port in use: domid=" + domid + ", port=" + end.port());
-        }
-    }
-
-    /**
-     * Removes an end if it is still the one registered under its port.
-     *
-     * @param domid the owning domain.
-     * @param end   the end.
-     * @return whether it was removed.
-     */
-    public boolean unregister(final int domid, final EventChannel end)
-    {
-        if (null == end)
-        {
-            return false;
-        }
-        final Entry entry = ends.get(key(domid, end.port()));
-        return null != entry && entry.end() == end && ends.remove(key(domid, end.port()), entry);
-    }
-
-    /**
-     * @param domid the owning domain.
-     * @param port  the port read from xenstore.
-     * @return the registered end if it exists and is not bound yet, else {@code null}.
-     */
-    public LocalEventChannel lookupUnbound(final int domid, final long port)
-    {
-        if (port < 0 || port > Integer.MAX_VALUE)
-        {
-            return null;
-        }
-        final Entry entry = ends.get(key(domid, (int)port));
-        return entry == null || entry.end().isBound() ? null : entry.end();
-    }
-
     /** @return registered ends. */
     public int size()
     {
