@@ -19,6 +19,7 @@ public final class ShmEventTable implements EventChannels
     private final int frontendDomid;
     private final int backendDomid;
     private final int myPid = (int)ProcessHandle.current().pid();
+    private int nextPort = 1; // this process's allocations rotate, so a freed port is not handed out again at once
 
     ShmEventTable(final AtomicBuffer table, final int frontendDomid, final int backendDomid)
     {
@@ -34,8 +35,9 @@ public final class ShmEventTable implements EventChannels
         {
             return null;
         }
-        for (int port = 1; port < EVTCHN_PORTS; port++)
+        for (int i = 0; i < EVTCHN_PORTS - 1; i++)
         {
+            final int port = 1 + (nextPort - 1 + i) % (EVTCHN_PORTS - 1);
             final int entry = port * EVTCHN_LENGTH;
             if (table.getIntAcquire(entry + EVTCHN_STATE_OFFSET) != EVTCHN_STATE_FREE)
             {
@@ -48,6 +50,7 @@ public final class ShmEventTable implements EventChannels
             // CAS is a full fence: a binder that sees unbound sees the owner first.
             if (table.compareAndSetInt(entry + EVTCHN_STATE_OFFSET, EVTCHN_STATE_FREE, EVTCHN_STATE_UNBOUND))
             {
+                nextPort = port % (EVTCHN_PORTS - 1) + 1;
                 return new ShmEventChannel(table, port, true, myPid, myPid);
             }
         }
