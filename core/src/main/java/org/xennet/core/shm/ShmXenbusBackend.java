@@ -45,7 +45,7 @@ public final class ShmXenbusBackend implements AutoCloseable
     private long faults;
 
     /**
-     * Creates the vif if needed, registers the relay ends and starts the backend driver.
+     * Creates the vif if needed, claims the file and starts the backend driver.
      *
      * @param file      the attached device file.
      * @param sink      where transmitted packets go; {@code null} for loopback (echo into the frontend's rx).
