@@ -38,6 +38,7 @@ public final class ShmPacketStream implements ShmFrontend.Listener
     private long echoCount;
     private long duplicates;
     private long corrupt;
+    private long badCompletions;
 
     /**
      * Creates a stream.
@@ -178,7 +179,15 @@ public final class ShmPacketStream implements ShmFrontend.Listener
     @Override
     public void onTxComplete(final int offset, final int length, final int status)
     {
-        final int seq = (int)guest.getLong(offset); // the tx buffer still holds the packet until this returns
+        // The tx buffer still holds the packet until this returns, but it is shared memory a hostile backend (or
+        // any process with the file) may have rewritten: the sequence number is validated before it indexes.
+        final long read = guest.getLong(offset);
+        if (read < 0 || read >= sent || !sentSet.get((int)read) || completed.get((int)read))
+        {
+            badCompletions++;
+            return;
+        }
+        final int seq = (int)read;
         completed.set(seq);
         if (status == NetifResponseStatus.OKAY)
         {
@@ -242,6 +251,10 @@ public final class ShmPacketStream implements ShmFrontend.Listener
      */
     public String verify(final boolean echo)
     {
+        if (badCompletions > 0)
+        {
+            return "tx completions whose buffer no longer held a packet we sent (rewritten by the peer): " + this;
+        }
         if (okCount + errorCount + droppedCount + failedAtReset != sent)
         {
             return "unaccounted packets: " + this;
@@ -267,6 +280,12 @@ public final class ShmPacketStream implements ShmFrontend.Listener
                 notCompleted.cardinality() + ", " + this;
         }
         return null;
+    }
+
+    /** @return tx completions ignored because the buffer's sequence number was not one in flight. */
+    public long badCompletions()
+    {
+        return badCompletions;
     }
 
     /** @return packets sent. */
@@ -322,6 +341,6 @@ public final class ShmPacketStream implements ShmFrontend.Listener
     {
         return "sent=" + sent + ", ok=" + okCount + ", error=" + errorCount + ", dropped=" + droppedCount +
             ", failedAtReset=" + failedAtReset + ", echoed=" + echoCount + ", duplicates=" + duplicates +
-            ", corrupt=" + corrupt;
+            ", corrupt=" + corrupt + ", badCompletions=" + badCompletions;
     }
 }
