@@ -5,12 +5,12 @@ package org.xennet.core.xenbus;
  * <pre>
  *   frontend  /local/domain/&lt;frontDomid&gt;/device/vif/&lt;devid&gt;
  *     backend, backend-id, handle, mac, state                       [toolstack]
- *     (queue keys: flat with one queue, under queue-N/ with more)
  *     tx-ring-ref, rx-ring-ref, event-channel-tx and event-channel-rx
- *     (split) or event-channel (one); multi-queue-num-queues,
- *     request-rx-copy, feature-sg, feature-rx-notify, feature-gso-tcpv4,
- *     feature-gso-tcpv6, feature-ipv6-csum-offload,
- *     feature-no-csum-offload (only when refusing), state           [front]
+ *     (split) or event-channel (one), request-rx-copy, feature-sg,
+ *     feature-no-csum-offload (only when refusing), feature-rx-notify,
+ *     feature-gso-tcpv4, feature-gso-tcpv6, feature-ipv6-csum-offload,
+ *     multi-queue-num-queues, queue-N/{tx-ring-ref, rx-ring-ref,
+ *     event-channel-tx, event-channel-rx | event-channel}, state    [front]
  *   backend   /local/domain/&lt;backDomid&gt;/backend/vif/&lt;frontDomid&gt;/&lt;devid&gt;
  *     frontend, frontend-id, handle, mac, online, state             [toolstack]
  *     feature-rx-copy, feature-sg, feature-split-event-channels
