@@ -14,6 +14,7 @@ int main(int argc, char **argv)
     OFF(backend_domid); OFF(ring_first_frame); OFF(guest_first_frame); OFF(events); OFF(grant_frames);
     OFF(status_frames); OFF(rings); OFF(guest); OFF(generation); OFF(frontend_state); OFF(backend_state);
     OFF(tx_ring_ref); OFF(rx_ring_ref); OFF(frontend_pid); OFF(backend_pid); OFF(xenstore_path);
+    OFF(tx_event_port); OFF(rx_event_port);
     printf("sizeof(struct xennet_shm_header) %zu\n", sizeof(struct xennet_shm_header));
     printf("offsetof(struct xennet_shm_region,offset) %zu\n", offsetof(struct xennet_shm_region, offset));
     printf("offsetof(struct xennet_shm_region,pages) %zu\n", offsetof(struct xennet_shm_region, pages));
@@ -25,8 +26,16 @@ int main(int argc, char **argv)
     printf("XENNET_SHM_VERSION %d\n", XENNET_SHM_VERSION);
     printf("XENNET_SHM_PAGE_SIZE %d\n", XENNET_SHM_PAGE_SIZE);
     printf("XENNET_SHM_XENSTORE_PATH_LENGTH %d\n", XENNET_SHM_XENSTORE_PATH_LENGTH);
-    printf("XENNET_SHM_EVENT_TO_BACKEND_OFFSET %d\n", XENNET_SHM_EVENT_TO_BACKEND_OFFSET);
-    printf("XENNET_SHM_EVENT_TO_FRONTEND_OFFSET %d\n", XENNET_SHM_EVENT_TO_FRONTEND_OFFSET);
+    printf("offsetof(struct xennet_shm_evtchn,state) %zu\n", offsetof(struct xennet_shm_evtchn, state));
+    printf("offsetof(struct xennet_shm_evtchn,owner_pid) %zu\n", offsetof(struct xennet_shm_evtchn, owner_pid));
+    printf("offsetof(struct xennet_shm_evtchn,bound_pid) %zu\n", offsetof(struct xennet_shm_evtchn, bound_pid));
+    printf("offsetof(struct xennet_shm_evtchn,to_backend) %zu\n", offsetof(struct xennet_shm_evtchn, to_backend));
+    printf("offsetof(struct xennet_shm_evtchn,to_frontend) %zu\n", offsetof(struct xennet_shm_evtchn, to_frontend));
+    printf("sizeof(struct xennet_shm_evtchn) %zu\n", sizeof(struct xennet_shm_evtchn));
+    printf("XENNET_SHM_EVTCHN_PORTS %d\n", XENNET_SHM_EVTCHN_PORTS);
+    printf("XENNET_SHM_EVTCHN_FREE %d\n", XENNET_SHM_EVTCHN_FREE);
+    printf("XENNET_SHM_EVTCHN_UNBOUND %d\n", XENNET_SHM_EVTCHN_UNBOUND);
+    printf("XENNET_SHM_EVTCHN_INTERDOMAIN %d\n", XENNET_SHM_EVTCHN_INTERDOMAIN);
     if (argc > 1) {
         int fd = open(argv[1], O_RDONLY);
         struct stat st;

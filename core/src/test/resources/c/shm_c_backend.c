@@ -13,17 +13,21 @@ int main(int argc, char **argv)
     if (argc != 2)
         DIE("usage: shm_c_backend FILE");
     struct xennet_shm_header *h = shm_map(argv[1]);
-    struct xennet_shm_event *to_frontend = XENNET_SHM_EVENT(h, h, TO_FRONTEND);
     netif_tx_back_ring_t tx;
     netif_rx_back_ring_t rx;
     int notify_tx, notify_rx, more;
 
-    /* Handshake: InitWait, then map the rings of the frontend's generation and say Connected. */
-    h->backend_pid = getpid();
+    /* Handshake: claim, InitWait, then bind the ports and map the rings of the frontend's generation. */
+    shm_claim(h, &h->backend_pid, "backend");
     store_state(&h->backend_state, XenbusStateInitWait);
     if (await_state(&h->frontend_state, XenbusStateConnected, 30))
         DIE("no frontend: frontend_state=%u", h->frontend_state);
     const uint64_t generation = __atomic_load_n(&h->generation, __ATOMIC_ACQUIRE);
+    const uint32_t tx_port = h->tx_event_port, rx_port = h->rx_event_port; /* read once */
+    struct xennet_shm_evtchn *tx_ev = xennet_shm_bind(h, h, tx_port, getpid(), pid_alive);
+    struct xennet_shm_evtchn *rx_ev = tx_port == rx_port ? tx_ev : xennet_shm_bind(h, h, rx_port, getpid(), pid_alive);
+    if (tx_ev == NULL || rx_ev == NULL)
+        DIE("bad event channel: tx_event_port=%u, rx_event_port=%u", tx_port, rx_port);
     netif_tx_sring_t *txs = (netif_tx_sring_t *)granted_page(h, h->tx_ring_ref, 1);
     netif_rx_sring_t *rxs = (netif_rx_sring_t *)granted_page(h, h->rx_ring_ref, 1);
     if (txs == NULL || rxs == NULL)
@@ -31,7 +35,7 @@ int main(int argc, char **argv)
     BACK_RING_INIT(&tx, txs, XENNET_SHM_PAGE_SIZE);
     BACK_RING_INIT(&rx, rxs, XENNET_SHM_PAGE_SIZE);
     store_state(&h->backend_state, XenbusStateConnected);
-    xennet_shm_notify(to_frontend);
+    xennet_shm_notify(rx_ev, &rx_ev->to_frontend);
 
     uint64_t packets = 0, bytes = 0, errors = 0;
     uint64_t last_progress = now_ns();
@@ -82,8 +86,10 @@ int main(int argc, char **argv)
         /* rx first: the echo is visible before the frontend learns its tx packet completed */
         RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&rx, notify_rx);
         RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&tx, notify_tx);
-        if (notify_rx || notify_tx)
-            xennet_shm_notify(to_frontend);
+        if (notify_rx)
+            xennet_shm_notify(rx_ev, &rx_ev->to_frontend);
+        if (notify_tx)
+            xennet_shm_notify(tx_ev, &tx_ev->to_frontend);
         if (work) {
             last_progress = now_ns();
             continue;
@@ -92,14 +98,16 @@ int main(int argc, char **argv)
         if (!more) {
             if (now_ns() - last_progress > 30000000000ull)
                 DIE("no requests for 30 s");
-            xennet_shm_consume(XENNET_SHM_EVENT(h, h, TO_BACKEND));
+            xennet_shm_consume(&tx_ev->to_backend);
+            xennet_shm_consume(&rx_ev->to_backend);
             sched_yield();
         }
     }
     store_state(&h->backend_state, XenbusStateClosing);
+    xennet_shm_unbind(rx_ev);
+    xennet_shm_unbind(tx_ev);
     printf("packets %llu\nbytes %llu\nerrors %llu\n",
            (unsigned long long)packets, (unsigned long long)bytes, (unsigned long long)errors);
     store_state(&h->backend_state, XenbusStateClosed);
-    xennet_shm_notify(to_frontend);
     return 0;
 }

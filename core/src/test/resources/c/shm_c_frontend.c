@@ -4,7 +4,9 @@
  * page is granted once). Prints "NAME VALUE" lines; exit 0 only when every packet was answered OKAY and echoed
  * intact exactly once.
  *
- * usage: shm_c_frontend FILE COUNT MIN_LENGTH MAX_LENGTH
+ * usage: shm_c_frontend FILE COUNT MIN_LENGTH MAX_LENGTH [ring|guest]
+ *   ring  (default) grants the rings from the file's ring region; guest grants them from two ordinary guest pages
+ *         (2 * IDS and 2 * IDS + 1), as a real netfront grants pages of its own memory.
  */
 #include "shm_common.h"
 
@@ -18,22 +20,30 @@
 
 int main(int argc, char **argv)
 {
-    if (argc != 5)
-        DIE("usage: shm_c_frontend FILE COUNT MIN_LENGTH MAX_LENGTH");
+    if (argc != 5 && argc != 6)
+        DIE("usage: shm_c_frontend FILE COUNT MIN_LENGTH MAX_LENGTH [ring|guest]");
+    const int rings_in_guest = argc == 6 && strcmp(argv[5], "guest") == 0;
     const uint64_t count = strtoull(argv[2], NULL, 10);
     const int min = atoi(argv[3]), max = atoi(argv[4]);
     struct xennet_shm_header *h = shm_map(argv[1]);
-    if (h->guest.pages < 2 * IDS || grant_entries(h) < (uint32_t)RX_REF(IDS))
+    if (h->guest.pages < 2 * IDS + (rings_in_guest ? 2 : 0) || grant_entries(h) < (uint32_t)RX_REF(IDS))
         DIE("file too small: guest.pages=%u", h->guest.pages);
-    struct xennet_shm_event *to_backend = XENNET_SHM_EVENT(h, h, TO_BACKEND);
     char *guest = XENNET_SHM_REGION(h, h, guest);
+    uint64_t tx_ring_frame = h->ring_first_frame, rx_ring_frame = h->ring_first_frame + 1;
     netif_tx_sring_t *txs = XENNET_SHM_REGION(h, h, rings);
     netif_rx_sring_t *rxs = (netif_rx_sring_t *)((char *)txs + XENNET_SHM_PAGE_SIZE);
+    if (rings_in_guest) {
+        tx_ring_frame = h->guest_first_frame + 2 * IDS;
+        rx_ring_frame = tx_ring_frame + 1;
+        txs = (netif_tx_sring_t *)(guest + 2 * IDS * XENNET_SHM_PAGE_SIZE);
+        rxs = (netif_rx_sring_t *)(guest + (2 * IDS + 1) * XENNET_SHM_PAGE_SIZE);
+    }
     netif_tx_front_ring_t tx;
     netif_rx_front_ring_t rx;
     int notify;
 
-    /* Handshake: backend waiting, our rings initialised and granted, refs published, generation bumped. */
+    /* Handshake: claim, backend waiting, ports allocated, rings initialised and granted, refs and ports published. */
+    shm_claim(h, &h->frontend_pid, "frontend");
     store_state(&h->frontend_state, XenbusStateInitialising);
     if (await_state(&h->backend_state, XenbusStateInitWait, 30))
         DIE("no backend in InitWait: backend_state=%u", h->backend_state);
@@ -41,8 +51,13 @@ int main(int argc, char **argv)
     FRONT_RING_INIT(&tx, txs, XENNET_SHM_PAGE_SIZE);
     SHARED_RING_INIT(rxs);
     FRONT_RING_INIT(&rx, rxs, XENNET_SHM_PAGE_SIZE);
-    grant_access(h, TX_RING_REF, h->ring_first_frame, 0);
-    grant_access(h, RX_RING_REF, h->ring_first_frame + 1, 0);
+    const uint32_t tx_port = xennet_shm_alloc_unbound(h, h, getpid());
+    const uint32_t rx_port = xennet_shm_alloc_unbound(h, h, getpid());
+    if (tx_port == 0 || rx_port == 0)
+        DIE("no free event channel port");
+    struct xennet_shm_evtchn *tx_ev = XENNET_SHM_EVTCHN(h, h, tx_port), *rx_ev = XENNET_SHM_EVTCHN(h, h, rx_port);
+    grant_access(h, TX_RING_REF, tx_ring_frame, 0);
+    grant_access(h, RX_RING_REF, rx_ring_frame, 0);
     for (int id = 0; id < IDS; id++) {
         grant_access(h, TX_REF(id), h->guest_first_frame + TX_PAGE(id), 1);
         grant_access(h, RX_REF(id), h->guest_first_frame + RX_PAGE(id), 0);
@@ -53,10 +68,10 @@ int main(int argc, char **argv)
     RING_PUSH_REQUESTS(&rx);
     h->tx_ring_ref = TX_RING_REF;
     h->rx_ring_ref = RX_RING_REF;
-    h->frontend_pid = getpid();
+    h->tx_event_port = tx_port;
+    h->rx_event_port = rx_port;
     __atomic_store_n(&h->generation, h->generation + 1, __ATOMIC_RELEASE);
     store_state(&h->frontend_state, XenbusStateConnected);
-    xennet_shm_notify(to_backend);
     if (await_state(&h->backend_state, XenbusStateConnected, 30))
         DIE("backend did not connect: backend_state=%u", h->backend_state);
 
@@ -87,7 +102,7 @@ int main(int argc, char **argv)
         }
         RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&tx, notify);
         if (notify)
-            xennet_shm_notify(to_backend);
+            xennet_shm_notify(tx_ev, &tx_ev->to_backend);
 
         RING_IDX rp = tx.sring->rsp_prod;
         xen_rmb(); /* see responses before reading them */
@@ -132,7 +147,7 @@ int main(int argc, char **argv)
         }
         RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&rx, notify);
         if (notify)
-            xennet_shm_notify(to_backend);
+            xennet_shm_notify(rx_ev, &rx_ev->to_backend);
 
         if (progress) {
             last_progress = now_ns();
@@ -141,12 +156,14 @@ int main(int argc, char **argv)
                 fprintf(stderr, "no progress for 10 s\n");
                 break;
             }
-            xennet_shm_consume(XENNET_SHM_EVENT(h, h, TO_FRONTEND));
+            xennet_shm_consume(&tx_ev->to_frontend);
+            xennet_shm_consume(&rx_ev->to_frontend);
             sched_yield();
         }
     }
     store_state(&h->frontend_state, XenbusStateClosing);
-    xennet_shm_notify(to_backend);
+    xennet_shm_free_port(h, h, rx_port);
+    xennet_shm_free_port(h, h, tx_port);
     printf("sent %llu\nok %llu\nfailed %llu\nechoed %llu\ncorrupt %llu\nduplicates %llu\n",
            (unsigned long long)sent, (unsigned long long)ok, (unsigned long long)failed,
            (unsigned long long)echoes, (unsigned long long)corrupt, (unsigned long long)duplicates);

@@ -5,8 +5,10 @@
 #ifndef XENNET_SHM_COMMON_H
 #define XENNET_SHM_COMMON_H
 
+#include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -25,6 +27,18 @@ static inline uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+static int shm_fd = -1; /* kept open: the claim lock lives as long as the descriptor */
+
+/* Claims the file for one role: an fcntl write lock on that role's pid word (backend_pid or frontend_pid). */
+static inline void shm_claim(struct xennet_shm_header *h, uint32_t *pid_word, const char *role)
+{
+    struct flock lock = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
+                          .l_start = (off_t)((char *)pid_word - (char *)h), .l_len = 4 };
+    if (fcntl(shm_fd, F_SETLK, &lock) != 0)
+        DIE("shared device file already served by another %s: %s_pid=%u", role, role, *pid_word);
+    *pid_word = (uint32_t)getpid();
+}
+
 /* Maps the file (waiting up to 30 s for it to appear) and checks the header fields this program relies on (never trust the file). */
 static inline struct xennet_shm_header *shm_map(const char *path)
 {
@@ -37,7 +51,7 @@ static inline struct xennet_shm_header *shm_map(const char *path)
     if (st.st_size < XENNET_SHM_PAGE_SIZE)
         DIE("truncated file: file_length=%lld", (long long)st.st_size);
     struct xennet_shm_header *h = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    close(fd);
+    shm_fd = fd;
     if (h == MAP_FAILED)
         DIE("mmap failed");
     if (__atomic_load_n(&h->magic, __ATOMIC_ACQUIRE) != XENNET_SHM_MAGIC)
@@ -50,9 +64,16 @@ static inline struct xennet_shm_header *shm_map(const char *path)
     for (unsigned i = 0; i < 5; i++)
         if (r[i]->offset % XENNET_SHM_PAGE_SIZE || r[i]->offset + (uint64_t)r[i]->pages * 4096 > h->file_length)
             DIE("region %u out of bounds", i);
-    if (h->rings.pages != 2 || (h->grant_version != 1 && h->grant_version != 2))
-        DIE("bad rings.pages=%u or grant_version=%u", h->rings.pages, h->grant_version);
+    if (h->rings.pages != 2 || h->events.pages != 1 || (h->grant_version != 1 && h->grant_version != 2))
+        DIE("bad rings.pages=%u, events.pages=%u or grant_version=%u", h->rings.pages, h->events.pages,
+            h->grant_version);
     return h;
+}
+
+/* Whether a process lives (the owner of an event port). */
+static inline int pid_alive(uint32_t pid)
+{
+    return pid != 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
 }
 
 static inline uint32_t load_state(const uint32_t *word)

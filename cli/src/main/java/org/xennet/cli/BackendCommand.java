@@ -15,6 +15,7 @@ import org.xennet.core.netback.PacketSink;
 import org.xennet.core.netback.PacketSinks;
 import org.xennet.core.netback.XenbusNetBack;
 import org.xennet.core.shm.ShmBackend;
+import org.xennet.core.shm.ShmClaimException;
 import org.xennet.core.shm.ShmDeviceFile;
 import org.xennet.core.shm.ShmFormatException;
 import org.xennet.core.shm.ShmXenbusBackend;
@@ -90,6 +91,8 @@ public final class BackendCommand implements Callable<Integer>
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
+    private static final long INTACT_CHECK_NS = 10_000_000L;
+
     private volatile boolean running = true;
     private TapVifEnd vif;
     private boolean vifGone;
@@ -134,7 +137,12 @@ public final class BackendCommand implements Callable<Integer>
             final int rc = serve(file);
             return vifGone ? 1 : rc;
         }
-        catch (final ShmFormatException ex)
+        catch (final ShmFormatException | ShmClaimException ex)
+        {
+            System.err.println("xennet backend: " + ex.getMessage());
+            return 1;
+        }
+        catch (final FileTruncatedException ex)
         {
             System.err.println("xennet backend: " + ex.getMessage());
             return 1;
@@ -171,7 +179,7 @@ public final class BackendCommand implements Callable<Integer>
             final Agent agent =
                 new Agent(withTap(backend::doWork, backend.netBack()), backend.netBack(), backend::connects,
                     backend::faults);
-            runUntilStopped(agent);
+            runUntilStopped(agent, file, capture);
             backend.close();
             finish(agent, capture);
             return 0;
@@ -192,7 +200,7 @@ public final class BackendCommand implements Callable<Integer>
             final Agent agent =
                 new Agent(withTap(backend::doWork, backend.netBack()), backend.netBack(), backend::connects,
                     backend::faults);
-            runUntilStopped(agent);
+            runUntilStopped(agent, file, capture);
             backend.close();
             finish(agent, capture);
             return 0;
@@ -229,6 +237,17 @@ public final class BackendCommand implements Callable<Integer>
         };
     }
 
+    /** The device file was truncated (or replaced) under the mapping: nothing more may touch it. */
+    static final class FileTruncatedException extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        FileTruncatedException(final String message, final Throwable cause)
+        {
+            super(message, cause, false, false);
+        }
+    }
+
     /** What the loop and the summary need of either backend. */
     private record Agent(IntSupplier doWork, NetBack netBack, LongSupplier connects, LongSupplier faults)
     {
@@ -243,7 +262,41 @@ public final class BackendCommand implements Callable<Integer>
         printSummary(backend, capture);
     }
 
-    private void runUntilStopped(final Agent backend)
+    /**
+     * Runs the duty cycle until SIGINT/SIGTERM. The file's length is checked every {@link #INTACT_CHECK_NS} (a page
+     * beyond a truncated end faults on access) and the fault itself, which the JVM raises as an
+     * {@link InternalError} from the unsafe access, is caught: either way the backend stops without touching the
+     * mapping again, flushes its capture and exits with a clear message.
+     */
+    private void runUntilStopped(final Agent backend, final ShmDeviceFile file, final PcapSink capture)
+        throws IOException
+    {
+        try
+        {
+            loop(backend, file);
+        }
+        catch (final InternalError ex)
+        {
+            truncated(file, capture, ex);
+        }
+        if (!file.intact())
+        {
+            truncated(file, capture, null);
+        }
+    }
+
+    private static void truncated(final ShmDeviceFile file, final PcapSink capture, final Throwable cause)
+        throws IOException
+    {
+        if (null != capture)
+        {
+            capture.close();
+        }
+        throw new FileTruncatedException("shared device file truncated or replaced while mapped: file=" +
+            file.path() + ", length at attach=" + file.length() + "; stopped without touching it", cause);
+    }
+
+    private void loop(final Agent backend, final ShmDeviceFile file)
     {
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
@@ -259,9 +312,18 @@ public final class BackendCommand implements Callable<Integer>
         }, "backend-shutdown"));
         final IdleStrategy idle = shm.idleMode.newIdleStrategy();
         long nextProgress = System.nanoTime() + 1_000_000_000L;
+        long nextIntactCheck = System.nanoTime() + INTACT_CHECK_NS;
         long lastPackets = 0;
         while (running)
         {
+            if (System.nanoTime() - nextIntactCheck > 0)
+            {
+                if (!file.intact())
+                {
+                    return;
+                }
+                nextIntactCheck = System.nanoTime() + INTACT_CHECK_NS;
+            }
             idle.idle(backend.doWork().getAsInt());
             if (System.nanoTime() - nextProgress > 0)
             {

@@ -9,6 +9,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.IdleStrategy;
 import org.xennet.core.netfront.BrokenReason;
 import org.xennet.core.netfront.NetFrontResult;
+import org.xennet.core.shm.ShmClaimException;
 import org.xennet.core.shm.ShmDeviceFile;
 import org.xennet.core.shm.ShmFormatException;
 import org.xennet.core.shm.ShmFrontend;
@@ -129,7 +130,7 @@ public final class FrontendCommand implements Callable<Integer>
                     store, shm.devid, Duration.ofMillis(xenbusTimeoutMs), states)), stream);
             }
         }
-        catch (final ShmFormatException ex)
+        catch (final ShmFormatException | ShmClaimException ex)
         {
             System.err.println("xennet frontend: " + ex.getMessage());
             return 1;
@@ -149,20 +150,39 @@ public final class FrontendCommand implements Callable<Integer>
         final CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
-            stream.stop(); // SIGINT/SIGTERM: stop sending, then detach cleanly below
+            stream.stop(); // SIGINT/SIGTERM: stop sending (or stop waiting for a backend), then detach below
+            frontend.requestStop();
             awaitQuietly(done);
         }, "frontend-shutdown"));
         try
         {
-            return run(file, frontend, stream);
+            final int rc = run(file, frontend, stream);
+            if (!file.intact())
+            {
+                return truncated(file, null);
+            }
+            frontend.close();
+            System.out.println("frontend: Closed");
+            return rc;
+        }
+        catch (final InternalError ex)
+        {
+            // The JVM raises an unsafe-access fault (SIGBUS on a page beyond a truncated end) as InternalError.
+            return truncated(file, ex);
         }
         finally
         {
-            frontend.close();
-            System.out.println("frontend: Closed");
             System.out.flush();
-            done.countDown();
+            done.countDown(); // every exit path: the shutdown hook may now let the JVM halt
         }
+    }
+
+    private static int truncated(final ShmDeviceFile file, final Throwable fault)
+    {
+        System.err.println("xennet frontend: shared device file truncated or replaced while mapped: file=" +
+            file.path() + ", length at attach=" + file.length() + "; stopped without touching it" +
+            (null == fault ? "" : " (" + fault.getMessage() + ")"));
+        return 1;
     }
 
     private int run(final ShmDeviceFile file, final ShmFrontend frontend, final ShmPacketStream stream)
@@ -174,6 +194,10 @@ public final class FrontendCommand implements Callable<Integer>
         final int connected = frontend.connect(idle, connectTimeoutMs);
         if (connected != NetFrontResult.OK)
         {
+            if (!file.intact())
+            {
+                return 1;
+            }
             System.out.println("frontend: no backend: " + NetFrontResult.resultString(connected) +
                 (null == frontend.lastXenbusError() ? "" : " (" + frontend.lastXenbusError().getMessage() + ")"));
             return 1;
@@ -184,9 +208,17 @@ public final class FrontendCommand implements Callable<Integer>
         final long start = System.nanoTime();
         final int rc = stream.run(frontend, idle, expectEcho, connectTimeoutMs, () ->
         {
+            if (!file.intact())
+            {
+                stream.stop(); // checked about once a second; the fault itself is caught in runWith
+            }
             System.out.println("frontend: " + stream + ", resets " + frontend.resets());
             System.out.flush();
         });
+        if (!file.intact())
+        {
+            return 1;
+        }
         final double seconds = (System.nanoTime() - start) / 1e9;
         final String problem = stream.verify(expectEcho);
         System.out.printf("frontend summary: %s, resets %d, %.2f s, %.0f pkt/s%n", stream, frontend.resets(), seconds,

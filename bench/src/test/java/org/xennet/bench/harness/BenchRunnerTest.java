@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BenchRunnerTest
 {
     private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final int MAX_WARM_ROUNDS = 30;
 
     @Test
     void shouldMeasureTwoThreadRoundTripsWithoutAllocatingAndReportProgress()
@@ -32,12 +33,24 @@ class BenchRunnerTest
 
             assertTrue(m.messages() > 64 * 10, "messages " + m);
             assertTrue(m.nanos() >= 300 * MS, "window " + m);
-            // per-message allocation would show as >= 16 B x messages; a loaded machine may leave one-time JIT or
-            // first-park allocations (a few hundred bytes) inside a short window, so those are tolerated
-            assertTrue(m.allocatedBytes() <= 1024 + 0.01 * m.messages(), "bytes per round trip " + m);
             assertTrue(m.frontBusy() >= 0 && m.frontBusy() <= 1 && m.backBusy() >= 0 && m.backBusy() <= 1,
                 "busy fractions " + m);
             assertTrue(updates.get() >= 3, "progress updates " + updates);
+
+            // A loaded machine may leave one-time JIT or first-park allocations inside a short window, so measure
+            // again until a window is warm: per-message allocation (>= 16 B x messages) would show in every
+            // window and fail; a warm window must allocate exactly nothing.
+            final StringBuilder windows = new StringBuilder().append(m.allocatedBytes());
+            long allocated = m.allocatedBytes();
+            for (int round = 0; round < MAX_WARM_ROUNDS && allocated != 0; round++)
+            {
+                final BenchRunner.Measurement again = BenchRunner.run(ring, 0, 300 * MS, BenchIdle.BACKOFF,
+                    (fraction, rate) -> { });
+                assertTrue(again.messages() > 0, "messages " + again);
+                allocated = again.allocatedBytes();
+                windows.append(' ').append(allocated);
+            }
+            assertEquals(0, allocated, "bytes allocated per window, first to last: " + windows);
         }
     }
 

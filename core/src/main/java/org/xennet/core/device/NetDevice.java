@@ -1,5 +1,6 @@
 package org.xennet.core.device;
 
+import org.xennet.core.event.LocalEventChannel;
 import org.xennet.core.netback.NetBack;
 import org.xennet.core.netback.PacketSink;
 import org.xennet.core.netfront.NetFront;
@@ -41,13 +42,17 @@ public final class NetDevice implements AutoCloseable
      */
     public int open()
     {
-        final int rc = front.open();
+        final LocalEventChannel[] tx = LocalEventChannel.pair(front.config().txEventPort(), front.config().txEventPort());
+        final LocalEventChannel[] rx = LocalEventChannel.pair(front.config().rxEventPort(), front.config().rxEventPort());
+        final int rc = front.open(tx[0], rx[0]);
         if (rc != NetFrontResult.OK)
         {
+            tx[0].close();
+            rx[0].close();
             return rc;
         }
         final int connected = back.connect(
-            guest.domid(), front.txRingRef(), front.rxRingRef(), guest.ringMemory(), front.txEvent(), front.rxEvent());
+            guest.domid(), front.txRingRef(), front.rxRingRef(), guest.ringMemory(), tx[1], rx[1]);
         if (connected != 0)
         {
             front.close();

@@ -1,248 +1,50 @@
 package org.xennet.core.event;
 
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-
-import org.agrona.concurrent.IdleStrategy;
-
 /**
- * One end of an in-process interdomain event channel: {@link #notifyPeer()} sets the peer end's pending bit,
- * {@link #consume()} clears this end's pending bit (as a guest clears {@code evtchn_pending}).
+ * One end of a bound interdomain event channel, as a driver sees it: send an event to the peer, see and clear the
+ * events the peer sent. Like a Xen event it is one pending bit (notifications before a consume collapse into one)
+ * and only a wake-up hint: the rings are the truth, so a consumer re-checks them after {@link #consume()}.
  * <p>
- * Like a Xen event, a notification is a single bit: several notifications before a consume collapse into one.
- * Ends are created unbound ({@link #EventChannel(int)}) and bound in pairs ({@link #bind(EventChannel)}), the way
- * {@code EVTCHNOP_alloc_unbound} and {@code EVTCHNOP_bind_interdomain} pair two ports.
+ * Implementations: {@link LocalEventChannel} (two threads of one JVM) and the shared device file's event table
+ * ({@code org.xennet.core.shm.ShmEventChannel}, two processes). Ends are made by an {@link EventChannels}
+ * ({@code alloc_unbound} on the frontend, {@code bind_interdomain} on the backend) and injected into
+ * {@code NetFront.open} and {@code NetBack.connect}.
  * <p>
- * Threading: any thread may call {@link #notifyPeer()}; {@link #pending()}, {@link #consume()} and the
- * {@code await} methods are meant for the one thread that services this end, but are safe from any thread.
+ * Hot path: {@link #notifyPeer()}, {@link #pending()} and {@link #consume()} allocate nothing and take no lock.
  */
-public final class EventChannel
+public interface EventChannel extends AutoCloseable
 {
-    private final int port;
-    private final AtomicInteger pendingBit = new AtomicInteger();
-    private final AtomicLong notificationsSent = new AtomicLong();
-    private final AtomicLong notificationsReceived = new AtomicLong();
-    private final AtomicLong consumed = new AtomicLong();
-    private volatile EventChannel peer;
-    private volatile boolean closed;
-
     /**
-     * Creates an unbound end.
-     *
-     * @param port the local port number (informational: shown in logs and xenstore keys).
-     */
-    public EventChannel(final int port)
-    {
-        if (port < 0)
-        {
-            throw new IllegalArgumentException("port must not be negative: port=" + port);
-        }
-        this.port = port;
-    }
-
-    /**
-     * Creates a bound pair of ends.
-     *
-     * @param frontPort port of the first end.
-     * @param backPort  port of the second end.
-     * @return the two ends, index 0 = front, 1 = back.
-     */
-    public static EventChannel[] pair(final int frontPort, final int backPort)
-    {
-        final EventChannel front = new EventChannel(frontPort);
-        final EventChannel back = new EventChannel(backPort);
-        front.bind(back);
-        return new EventChannel[]{ front, back };
-    }
-
-    /**
-     * Binds this end and {@code remote} to each other.
-     *
-     * @param remote the peer end (must be unbound, not this end).
-     */
-    public void bind(final EventChannel remote)
-    {
-        if (remote == this || null != peer || null != remote.peer)
-        {
-            throw new IllegalStateException(
-                "event channel already bound: port=" + port + ", remotePort=" + remote.port);
-        }
-        closed = false;
-        remote.closed = false;
-        peer = remote;
-        remote.peer = this;
-    }
-
-    /**
-     * Unbinds both ends ({@code EVTCHNOP_close}); later notifications go nowhere, waiters return.
-     */
-    public void close()
-    {
-        final EventChannel remote = peer;
-        closed = true;
-        peer = null;
-        if (null != remote)
-        {
-            remote.closed = true;
-            remote.peer = null;
-        }
-    }
-
-    /**
-     * The local port number.
+     * This end's port number (what a frontend publishes in {@code event-channel-tx}/{@code -rx}).
      *
      * @return the port.
      */
-    public int port()
-    {
-        return port;
-    }
+    int port();
 
     /**
-     * Whether this end is bound to a peer.
+     * {@code EVTCHNOP_send}: marks the peer end pending; a release, so the peer sees the ring writes made before.
      *
-     * @return true when bound.
+     * @return false when the channel is no longer bound (the event went nowhere).
      */
-    public boolean isBound()
-    {
-        return null != peer;
-    }
+    boolean notifyPeer();
 
     /**
-     * Whether this end was closed ({@link #close()}, or by its peer) and not bound again since.
-     *
-     * @return true when closed.
-     */
-    public boolean isClosed()
-    {
-        return closed;
-    }
-
-    /**
-     * Sends an event to the peer end ({@code EVTCHNOP_send}); a no-op on an unbound end.
-     *
-     * @return true if the peer was bound and has been marked pending.
-     */
-    public boolean notifyPeer()
-    {
-        final EventChannel remote = peer;
-        if (null == remote)
-        {
-            return false;
-        }
-        notificationsSent.incrementAndGet();
-        remote.notificationsReceived.incrementAndGet();
-        remote.pendingBit.set(1); // volatile store: the peer's consume() sees the ring writes made before this call
-        return true;
-    }
-
-    /**
-     * Whether an event is pending on this end.
+     * Whether an event is pending on this end (acquire).
      *
      * @return the pending bit.
      */
-    public boolean pending()
-    {
-        return pendingBit.get() != 0;
-    }
+    boolean pending();
 
     /**
-     * Clears the pending bit.
+     * Clears this end's pending bit.
      *
      * @return whether an event was pending.
      */
-    public boolean consume()
-    {
-        if (pendingBit.get() == 0) // cheap read first: spinning consumers do not bounce the cache line
-        {
-            return false;
-        }
-        final boolean was = pendingBit.getAndSet(0) != 0;
-        if (was)
-        {
-            consumed.incrementAndGet();
-        }
-        return was;
-    }
+    boolean consume();
 
     /**
-     * Waits until an event is pending, then consumes it.
-     *
-     * @param idleStrategy how to wait (busy-spin, backoff, park: see {@link IdleMode}).
-     * @return true if an event was consumed, false if the channel was closed while waiting.
+     * {@code EVTCHNOP_close}: unbinds and frees the port; later notifications go nowhere. Idempotent.
      */
-    public boolean await(final IdleStrategy idleStrategy)
-    {
-        idleStrategy.reset();
-        while (!consume())
-        {
-            if (closed)
-            {
-                return false;
-            }
-            idleStrategy.idle();
-        }
-        return true;
-    }
-
-    /**
-     * Waits until an event is pending or a timeout passes, then consumes it.
-     *
-     * @param idleStrategy how to wait.
-     * @param timeout      longest wait.
-     * @param unit         unit of {@code timeout}.
-     * @return true if an event was consumed, false on timeout or close.
-     */
-    public boolean await(final IdleStrategy idleStrategy, final long timeout, final TimeUnit unit)
-    {
-        final long deadline = System.nanoTime() + unit.toNanos(timeout);
-        idleStrategy.reset();
-        while (!consume())
-        {
-            if (closed || System.nanoTime() - deadline >= 0)
-            {
-                return false;
-            }
-            idleStrategy.idle();
-        }
-        return true;
-    }
-
-    /**
-     * Notifications this end has sent.
-     *
-     * @return the count.
-     */
-    public long notificationsSent()
-    {
-        return notificationsSent.get();
-    }
-
-    /**
-     * Notifications the peer has sent to this end (including those that collapsed into one pending bit).
-     *
-     * @return the count.
-     */
-    public long notificationsReceived()
-    {
-        return notificationsReceived.get();
-    }
-
-    /**
-     * Times {@link #consume()} found and cleared the pending bit.
-     *
-     * @return the count.
-     */
-    public long eventsConsumed()
-    {
-        return consumed.get();
-    }
-
     @Override
-    public String toString()
-    {
-        return "EventChannel{port=" + port + ", bound=" + isBound() + ", pending=" + pending() +
-            ", sent=" + notificationsSent() + ", received=" + notificationsReceived() + '}';
-    }
+    void close();
 }

@@ -3,129 +3,61 @@ package org.xennet.core.event;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The hypervisor's view of event channel ends, per domain and port: a frontend allocates an end
- * ({@link #allocUnbound}, {@code EVTCHNOP_alloc_unbound}) and publishes its port in xenstore; a backend that read
- * the port looks the end up ({@link #lookupUnbound}) to bind to it ({@code EVTCHNOP_bind_interdomain}); the
- * frontend closes it when the connection ends ({@link #close}, {@code EVTCHNOP_close}).
+ * The in-process {@link EventChannels}: the hypervisor's view of unbound event channel ends, per domain and port.
+ * A frontend allocates an end ({@link #allocUnbound}) and publishes the port in xenstore; a backend that read the
+ * port binds a new end to it ({@link #bindInterdomain}). Closing the frontend's end frees its port.
  * <p>
- * A port nobody holds never binds: {@link #lookupUnbound} finds only ends that are allocated, not closed and not
- * bound yet. Allocated ports count up per domain and are not handed out again while the registry lives, so the
- * port in a stale {@code event-channel} key a dead frontend left can never name a new frontend's end (real Xen
- * reuses the lowest free port, see {@link #lowestFreePorts}; the default is stricter on purpose). Thread-safe;
+ * Ports count up per domain and are not handed out again until the numbers run out (then the lowest free one):
+ * real Xen reuses the lowest free port at once, but then a stale key a dead frontend left could name the port a
+ * new frontend has just allocated and not yet published; this model is stricter on purpose. Thread-safe;
  * setup-time only.
  */
-public final class EventChannelRegistry
+public final class EventChannelRegistry implements EventChannels
 {
-    /** First port {@link #allocUnbound} hands out (ports below it are left to fixed registrations). */
-    public static final int FIRST_ALLOCATED_PORT = 16;
+    private static final int MAX_PORT = 4095; // EVTCHN_2L_NR_CHANNELS on 32-bit guests: plenty for a test host
 
-    private final ConcurrentHashMap<Long, EventChannel> ends = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, Entry> ends = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, Integer> nextPort = new ConcurrentHashMap<>();
-    private final int firstPort;
-    private final boolean reuseFreedPorts;
 
-    /** A registry whose allocated ports count up from {@link #FIRST_ALLOCATED_PORT} and are never reused. */
-    public EventChannelRegistry()
+    private record Entry(LocalEventChannel end, int remoteDomid)
     {
-        this(FIRST_ALLOCATED_PORT, false);
     }
 
-    private EventChannelRegistry(final int firstPort, final boolean reuseFreedPorts)
+    @Override
+    public synchronized EventChannel allocUnbound(final int domid, final int remoteDomid)
     {
-        this.firstPort = firstPort;
-        this.reuseFreedPorts = reuseFreedPorts;
-    }
-
-    /**
-     * A registry that allocates the lowest free port from {@code firstPort} on, as Xen's {@code get_free_port}
-     * does: a closed port is handed out again. For a process whose peer expects fixed port numbers (the shared
-     * device file's relay ends at ports 1 and 2).
-     *
-     * @param firstPort lowest port to allocate.
-     * @return the registry.
-     */
-    public static EventChannelRegistry lowestFreePorts(final int firstPort)
-    {
-        return new EventChannelRegistry(firstPort, true);
-    }
-
-    /**
-     * {@code EVTCHNOP_alloc_unbound}: creates and registers an unbound end on a port never used before in this
-     * registry.
-     *
-     * @param domid the owning domain.
-     * @return the new end.
-     */
-    public synchronized EventChannel allocUnbound(final int domid)
-    {
-        int port = reuseFreedPorts ? firstPort : nextPort.getOrDefault(domid, firstPort);
-        while (ends.containsKey(key(domid, port)))
+        final int first = nextPort.getOrDefault(domid, 1);
+        for (int i = 0; i < MAX_PORT; i++)
         {
-            port++; // skip a port taken by a fixed registration
+            final int port = 1 + (first - 1 + i) % MAX_PORT;
+            final Long key = key(domid, port);
+            if (!ends.containsKey(key))
+            {
+                final LocalEventChannel end = new LocalEventChannel(port);
+                final Entry entry = new Entry(end, remoteDomid);
+                ends.put(key, entry);
+                end.onClose(() -> ends.remove(key, entry));
+                nextPort.put(domid, port % MAX_PORT + 1);
+                return end;
+            }
         }
-        nextPort.put(domid, port + 1);
-        final EventChannel end = new EventChannel(port);
-        ends.put(key(domid, port), end);
-        return end;
+        return null;
     }
 
-    /**
-     * {@code EVTCHNOP_close}: unbinds the end (the peer's end sees it closed) and frees its port. Idempotent;
-     * {@code null} is ignored.
-     *
-     * @param domid the owning domain.
-     * @param end   the end.
-     */
-    public void close(final int domid, final EventChannel end)
+    @Override
+    public synchronized EventChannel bindInterdomain(final int domid, final int remoteDomid, final long remotePort)
     {
-        if (end != null)
-        {
-            unregister(domid, end);
-            end.close();
-        }
-    }
-
-    /**
-     * Registers an end under its port.
-     *
-     * @param domid the owning domain.
-     * @param end   the end (its {@link EventChannel#port()} is the key).
-     * @throws IllegalStateException when the port is taken by another end.
-     */
-    public void register(final int domid, final EventChannel end)
-    {
-        final EventChannel previous = ends.putIfAbsent(key(domid, end.port()), end);
-        if (previous != null && previous != end)
-        {
-            throw new IllegalStateException("event channel port in use: domid=" + domid + ", port=" + end.port());
-        }
-    }
-
-    /**
-     * Removes an end if it is still the one registered under its port.
-     *
-     * @param domid the owning domain.
-     * @param end   the end.
-     * @return whether it was removed.
-     */
-    public boolean unregister(final int domid, final EventChannel end)
-    {
-        return end != null && ends.remove(key(domid, end.port()), end);
-    }
-
-    /**
-     * @param domid the owning domain.
-     * @param port  the port read from xenstore.
-     * @return the registered end if it exists, is not closed and is not bound yet, else {@code null}.
-     */
-    public EventChannel lookupUnbound(final int domid, final long port)
-    {
-        if (port < 0 || port > Integer.MAX_VALUE)
+        if (remotePort <= 0 || remotePort > MAX_PORT)
         {
             return null;
         }
-        final EventChannel end = ends.get(key(domid, (int)port));
-        return end == null || end.isBound() || end.isClosed() ? null : end;
+        final Entry entry = ends.get(key(remoteDomid, (int)remotePort));
+        if (null == entry || entry.end().isBound() || entry.end().isClosed() ||
+            (entry.remoteDomid() >= 0 && entry.remoteDomid() != domid))
+        {
+            return null;
+        }
+        return LocalEventChannel.bindTo(entry.end(), (int)remotePort);
     }
 
     /** @return registered ends. */

@@ -6,8 +6,9 @@ package org.xennet.core.netback;
  * <pre>
  *   rxNotify       feature-rx-notify        without: the backend polls for rx requests (Linux netback)
  *   scatterGather  feature-sg               without: no multi-slot rx packet; such a packet is dropped, counted
- *   csumOffload    feature-no-csum-offload  "1" turns it off: no NETRXF_csum_blank; a blank-checksum packet is
- *                  (absent = on)            dropped, counted (xennet computes no checksum in software)
+ *   csumOffload    feature-no-csum-offload  "1" turns it off: no NETRXF_csum_blank; a blank checksum is
+ *                  (absent = on)            completed in software first (dropped, counted, only when its
+ *                                           headers do not parse); GSO is then segmented too
  * </pre>
  *
  * @param rxNotify      the frontend notifies when it posts rx requests.

@@ -218,17 +218,19 @@ public final class NetBack
      * @param txRingRef     grant ref of the tx ring page.
      * @param rxRingRef     grant ref of the rx ring page.
      * @param ringMemory    how to reach the frames of the ring pages.
-     * @param frontTxEvent  the frontend's unbound tx event channel end.
-     * @param frontRxEvent  the frontend's unbound rx event channel end ({@code frontTxEvent} for one channel).
-     * @return 0 when connected, {@link #FAULTED} with {@link FrontendFault#BAD_RING_REF} otherwise.
+     * @param txEvent       this backend's end of the tx event channel, already bound to the frontend's port
+     *                      ({@code bind_interdomain}); owned by this backend from now on, closed at disconnect.
+     * @param rxEvent       this backend's end of the rx event channel (may be {@code txEvent}: one channel).
+     * @return 0 when connected, {@link #FAULTED} with {@link FrontendFault#BAD_RING_REF} otherwise (the ends are
+     *         then still the caller's to close).
      */
     public int connect(
         final int frontendDomid,
         final int txRingRef,
         final int rxRingRef,
         final FrameMapper ringMemory,
-        final EventChannel frontTxEvent,
-        final EventChannel frontRxEvent)
+        final EventChannel txEvent,
+        final EventChannel rxEvent)
     {
         if (state == State.CONNECTED)
         {
@@ -248,17 +250,8 @@ public final class NetBack
         txRing.init(); // BACK_RING_INIT: the frontend already ran SHARED_RING_INIT
         rxRing = NetifRxRing.back(rxPage);
         rxRing.init();
-        txEvent = new EventChannel(frontTxEvent.port());
-        txEvent.bind(frontTxEvent);
-        if (frontRxEvent == frontTxEvent)
-        {
-            rxEvent = txEvent; // netif.h "event-channel": one channel serves both rings
-        }
-        else
-        {
-            rxEvent = new EventChannel(frontRxEvent.port());
-            rxEvent.bind(frontRxEvent);
-        }
+        this.txEvent = txEvent;
+        this.rxEvent = rxEvent;
         stagedSlots = 0;
         rxUnpushed = 0;
         stagedExtras = 0;
@@ -280,7 +273,10 @@ public final class NetBack
         if (null != rxEvent)
         {
             rxEvent.close();
-            txEvent.close();
+            if (txEvent != rxEvent)
+            {
+                txEvent.close();
+            }
         }
         stagedSlots = 0;
         stagedExtras = 0;
@@ -961,6 +957,12 @@ public final class NetBack
     public FrontendFault fault()
     {
         return fault.get();
+    }
+
+    /** @return this backend's domain id (the grantee). */
+    public int backendDomid()
+    {
+        return backendDomid;
     }
 
     /** @return the connected frontend's domain id (-1 before the first connect). */

@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.xennet.core.event.EventChannel;
-import org.xennet.core.event.EventChannelRegistry;
+import org.xennet.core.event.EventChannels;
 import org.xennet.core.offload.OffloadFeatures;
 import org.xennet.core.xenbus.VifKeys;
 import org.xennet.core.xenbus.XenbusException;
@@ -81,7 +81,7 @@ public final class XenbusNetBack implements AutoCloseable
     private int offered = OffloadFeatures.ALL;
     private int connectedQueues;
     private final FrameMapper ringMemory;
-    private final EventChannelRegistry registry;
+    private final EventChannels registry;
     private final Behaviour behaviour;
     private final XenbusStateListener listener;
     private final String token = "xennet-netback-" + TOKENS.incrementAndGet();
@@ -101,7 +101,7 @@ public final class XenbusNetBack implements AutoCloseable
      * @param backendPath the backend directory, such as {@code /local/domain/0/backend/vif/1/0}.
      * @param back        the data path (bound to the frontend domain's grant table).
      * @param ringMemory  how the hypervisor reaches the frontend's ring frames.
-     * @param registry    where the frontend's event channel ends are found by port.
+     * @param registry    binds to the frontend's event channel ports ({@code bind_interdomain}).
      * @param behaviour   modern or legacy reset handling.
      * @param listener    told of every state this end writes.
      */
@@ -110,7 +110,7 @@ public final class XenbusNetBack implements AutoCloseable
         final String backendPath,
         final NetBack back,
         final FrameMapper ringMemory,
-        final EventChannelRegistry registry,
+        final EventChannels registry,
         final Behaviour behaviour,
         final XenbusStateListener listener)
     {
@@ -125,7 +125,7 @@ public final class XenbusNetBack implements AutoCloseable
      * @param backendPath the backend directory.
      * @param queues      one data path per queue pair (at least one), all bound to the frontend domain's grant table.
      * @param ringMemory  how the hypervisor reaches the frontend's ring frames.
-     * @param registry    where the frontend's event channel ends are found by port.
+     * @param registry    binds to the frontend's event channel ports ({@code bind_interdomain}).
      * @param behaviour   modern or legacy reset handling.
      * @param listener    told of every state this end writes.
      */
@@ -134,7 +134,7 @@ public final class XenbusNetBack implements AutoCloseable
         final String backendPath,
         final List<NetBack> queues,
         final FrameMapper ringMemory,
-        final EventChannelRegistry registry,
+        final EventChannels registry,
         final Behaviour behaviour,
         final XenbusStateListener listener)
     {
@@ -458,20 +458,30 @@ public final class XenbusNetBack implements AutoCloseable
             return "bad or missing ring ref: " + describe(txRingKey) + ", " + describe(rxRingKey);
         }
         final NetBack queue = queues.get(q);
-        final EventChannel txEnd = registry.lookupUnbound(frontendDomid, txPort);
-        final EventChannel rxEnd = split ? registry.lookupUnbound(frontendDomid, rxPort) : txEnd;
-        if (txEnd == null || rxEnd == null || (split && txEnd == rxEnd))
+        final int domid = queue.backendDomid();
+        queue.disconnect(); // a fault left from a previous connection (closes its ends before we bind new ones)
+        // bind_interdomain: a port nobody holds unbound for us (stale keys of a dead frontend, a closed or bound
+        // port, the same port twice for split channels) never binds.
+        final EventChannel txEnd = split && txPort == rxPort ? null :
+            registry.bindInterdomain(domid, frontendDomid, txPort);
+        final EventChannel rxEnd = null == txEnd ? null :
+            split ? registry.bindInterdomain(domid, frontendDomid, rxPort) : txEnd;
+        if (txEnd == null || rxEnd == null)
         {
-            // A port nobody holds unbound (stale keys of a dead frontend, a closed or bound port) never binds.
+            if (null != txEnd)
+            {
+                txEnd.close();
+            }
             return "bad or missing event channel: " + (split ? describe(txPortKey) + ", " + describe(rxPortKey) :
                 describe(onePortKey)) + " (no unbound port of domain " + frontendDomid + " by that number)";
         }
-        queue.disconnect(); // a fault left from a previous connection
         queue.frontendOffload(frontendFeatures);
         queue.frontendFeatures(negotiated); // feature-rx-notify, and sg/csum as the negotiation read them
         final int rc = queue.connect(frontendDomid, (int)txRingRef, (int)rxRingRef, ringMemory, txEnd, rxEnd);
         if (rc != 0)
         {
+            rxEnd.close();
+            txEnd.close();
             return "cannot map rings: " + describe(txRingKey) + ", " + describe(rxRingKey) +
                 ", result=" + NetBack.resultString(rc) + ", fault=" + queue.fault();
         }

@@ -7,6 +7,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.xennet.core.event.EventChannel;
+import org.xennet.core.event.LocalEventChannel;
 import org.xennet.core.memory.GuestMemory;
 import org.xennet.core.offload.FrameConsumer;
 import org.xennet.core.offload.OffloadFeatures;
@@ -278,19 +279,19 @@ public final class NetFront
      */
     public int open()
     {
-        return open(new EventChannel(config.txEventPort()), new EventChannel(config.rxEventPort()));
+        return open(new LocalEventChannel(config.txEventPort()), new LocalEventChannel(config.rxEventPort()));
     }
 
     /**
-     * Opens the device with event channel ends the caller allocated ({@code EVTCHNOP_alloc_unbound}, e.g.
-     * {@link org.xennet.core.event.EventChannelRegistry#allocUnbound}); pass the same end twice for one channel
-     * serving both rings (netif.h {@code event-channel}). Otherwise as {@link #open()}.
+     * Opens the device on event channel ends the caller allocated ({@code alloc_unbound}; in process or in a
+     * shared device file): grant refs, both rings granted to the backend, {@link State#CONNECTED}. On success the
+     * device owns the ends and {@link #close()} closes them; on failure the caller still owns them.
      *
-     * @param txEnd unbound end for tx notifications.
-     * @param rxEnd unbound end for rx notifications (may be {@code txEnd}).
+     * @param tx this end of the tx event channel (its port is what the frontend publishes).
+     * @param rx this end of the rx event channel (may be {@code tx}: one channel for both rings).
      * @return as {@link #open()}.
      */
-    public int open(final EventChannel txEnd, final EventChannel rxEnd)
+    public int open(final EventChannel tx, final EventChannel rx)
     {
         if (state != State.CLOSED)
         {
@@ -314,8 +315,8 @@ public final class NetFront
             freeRefs();
             return rc;
         }
-        txEvent = txEnd;
-        rxEvent = rxEnd;
+        txEvent = tx;
+        rxEvent = rx;
         resetDataPath();
         brokenReason.set(BrokenReason.NONE);
         state = State.CONNECTED;
@@ -414,7 +415,10 @@ public final class NetFront
     private void destroyEventChannels()
     {
         rxEvent.close();
-        txEvent.close();
+        if (txEvent != rxEvent)
+        {
+            txEvent.close();
+        }
     }
 
     private void resetDataPath()

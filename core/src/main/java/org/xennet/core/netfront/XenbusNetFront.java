@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Optional;
 
 import org.xennet.core.event.EventChannel;
-import org.xennet.core.event.EventChannelRegistry;
+import org.xennet.core.event.EventChannels;
 import org.xennet.core.offload.OffloadFeatures;
 import org.xennet.core.xenbus.VifKeys;
 import org.xennet.core.xenbus.XenbusException;
@@ -55,7 +55,7 @@ public final class XenbusNetFront implements AutoCloseable
     private final List<NetFront> queues;
     private int offered = OffloadFeatures.ALL;
     private int queueCount;
-    private final EventChannelRegistry registry;
+    private final EventChannels registry;
     private final Duration timeout;
     private final XenbusStateListener listener;
     private final XenbusStateNode frontState;
@@ -80,7 +80,7 @@ public final class XenbusNetFront implements AutoCloseable
      * @param store        the xenstore.
      * @param frontendPath the device directory, such as {@code /local/domain/1/device/vif/0}.
      * @param front        the data path (its config's backendDomid must match {@code backend-id}).
-     * @param registry     where the event channel ends are offered to the backend.
+     * @param registry     allocates the event channel ports offered to the backend (in process or in a file).
      * @param timeout      how long each wait for the backend lasts ({@link XenbusStateWaiter#DEFAULT_TIMEOUT}).
      * @param listener     told of every state this end writes.
      * @throws XenbusException when a key is missing or malformed.
@@ -89,7 +89,7 @@ public final class XenbusNetFront implements AutoCloseable
         final XenStore store,
         final String frontendPath,
         final NetFront front,
-        final EventChannelRegistry registry,
+        final EventChannels registry,
         final Duration timeout,
         final XenbusStateListener listener)
     {
@@ -103,7 +103,7 @@ public final class XenbusNetFront implements AutoCloseable
      * @param store        the xenstore.
      * @param frontendPath the device directory.
      * @param queues       one data path per queue pair (at least one).
-     * @param registry     where the event channel ends are offered to the backend.
+     * @param registry     allocates the event channel ports offered to the backend (in process or in a file).
      * @param timeout      how long each wait for the backend lasts.
      * @param listener     told of every state this end writes.
      * @throws XenbusException when a key is missing or malformed.
@@ -112,7 +112,7 @@ public final class XenbusNetFront implements AutoCloseable
         final XenStore store,
         final String frontendPath,
         final List<NetFront> queues,
-        final EventChannelRegistry registry,
+        final EventChannels registry,
         final Duration timeout,
         final XenbusStateListener listener)
     {
@@ -305,12 +305,20 @@ public final class XenbusNetFront implements AutoCloseable
     {
         final NetFront queue = queues.get(q);
         final int domid = queue.config().frontendDomid();
-        final EventChannel tx = registry.allocUnbound(domid);
-        undo.push(new Step("close tx event", () -> registry.close(domid, tx)));
-        final EventChannel rx = split ? registry.allocUnbound(domid) : tx;
+        final EventChannel tx = registry.allocUnbound(domid, backendDomid);
+        if (null == tx)
+        {
+            throw new XenbusException("netfront open failed: path=" + frontendPath + ", no free event channel port");
+        }
+        undo.push(new Step("close tx event", tx::close));
+        final EventChannel rx = split ? registry.allocUnbound(domid, backendDomid) : tx;
+        if (null == rx)
+        {
+            throw new XenbusException("netfront open failed: path=" + frontendPath + ", no free event channel port");
+        }
         if (split)
         {
-            undo.push(new Step("close rx event", () -> registry.close(domid, rx)));
+            undo.push(new Step("close rx event", rx::close));
         }
         final int rc = queue.open(tx, rx);
         if (rc != NetFrontResult.OK)
@@ -409,9 +417,7 @@ public final class XenbusNetFront implements AutoCloseable
             final NetFront queue = queues.get(q);
             if (queue.state() != NetFront.State.CLOSED)
             {
-                registry.close(queue.config().frontendDomid(), queue.rxEvent());
-                registry.close(queue.config().frontendDomid(), queue.txEvent());
-                queue.close();
+                queue.close(); // closes the abandoned ports too, which frees them
             }
         }
     }

@@ -15,8 +15,12 @@ import org.xennet.core.xenbus.XenbusState;
  * backend waits for the frontend to reset (a new generation) rather than re-reading old requests. A frontend that
  * leaves {@code Connected} or bumps the generation disconnects us back to {@code InitWait}.
  * <p>
- * Events: the {@link NetBack}'s notifications land on local relay ends and are forwarded to the file's
- * to-frontend word; the to-backend word is consumed as a wake-up hint. Single-threaded.
+ * Events: at each connect the backend binds the ports the frontend published ({@code tx_event_port},
+ * {@code rx_event_port}) in the file's event table and hands those ends to {@link NetBack#connect}; a port the
+ * frontend does not hold (a dead frontend's, a free one) never binds. Rings are resolved through their grants from
+ * any frame of the frontend in the file. A generation whose rings or ports are refused is skipped and the backend
+ * stays in {@code InitWait} for the next one. One backend per file ({@link ShmDeviceFile#claimBackend()}).
+ * Single-threaded.
  */
 public final class ShmBackend implements AutoCloseable
 {
@@ -24,31 +28,31 @@ public final class ShmBackend implements AutoCloseable
 
     private final ShmDeviceFile file;
     private final NetBack back;
-    private final EventChannel relayTx = new EventChannel(1);
-    private final EventChannel relayRx = new EventChannel(2);
     private long staleGeneration;
     private long connectedGeneration = -1;
     private long connects;
     private long faults;
+    private String lastRefusal;
 
     /**
      * Creates the backend and announces {@code InitWait}.
      *
      * @param file the attached device file.
      * @param sink where transmitted packets go; {@code null} for loopback (echo into the same frontend's rx).
+     * @throws ShmClaimException when another backend serves the file.
      */
     public ShmBackend(final ShmDeviceFile file, final PacketSink sink)
     {
         this.file = file;
+        file.claimBackend();
         final NetBack[] self = new NetBack[1];
         // loopback: rx responses are pushed once per backend step (flushRx after pollTx), not per packet
         final PacketSink target = null != sink ? sink :
             (buffer, offset, length) -> self[0].deliver(buffer, offset, length, true);
-        this.back = new NetBack(file.backendDomid(), file.grantTable(), file.guestMemory(), target);
+        this.back = new NetBack(file.backendDomid(), file.grantTable(), file.frontendMemory(), target);
         self[0] = back;
         // A frontend already Connected belongs to a previous backend: wait for its next generation.
         staleGeneration = file.frontendState() == XenbusState.CONNECTED.code() ? file.generation() : -1;
-        file.backendPid(ProcessHandle.current().pid());
         file.backendState(XenbusState.INIT_WAIT);
     }
 
@@ -67,7 +71,6 @@ public final class ShmBackend implements AutoCloseable
             {
                 connect(generation);
             }
-            file.toBackend().consume();
             return 0;
         }
         if (frontendState != XenbusState.CONNECTED.code() || generation != connectedGeneration)
@@ -84,34 +87,70 @@ public final class ShmBackend implements AutoCloseable
             disconnect();
             work = 0;
         }
-        if (relayTx.consume() | relayRx.consume())
+        if (work == 0 && back.state() == NetBack.State.CONNECTED)
         {
-            file.toFrontend().notifyPeer();
-        }
-        if (work == 0)
-        {
-            file.toBackend().consume();
+            back.txEvent().consume(); // wake-up hints only: the ring was just checked
+            back.rxEvent().consume();
         }
         return Math.max(0, work);
     }
 
     private void connect(final long generation)
     {
-        final int rc = back.connect(
-            file.frontendDomid(), file.txRingRef(), file.rxRingRef(), file.ringMemory(), relayTx, relayRx);
+        final int txPort = file.txEventPort(); // each word read once: the frontend may rewrite them
+        final int rxPort = file.rxEventPort();
+        final int txRef = file.txRingRef();
+        final int rxRef = file.rxRingRef();
+        final ShmEventTable events = file.events();
+        final EventChannel tx = events.bindInterdomain(file.backendDomid(), file.frontendDomid(), txPort);
+        final EventChannel rx = null == tx ? null :
+            txPort == rxPort ? tx : events.bindInterdomain(file.backendDomid(), file.frontendDomid(), rxPort);
+        if (null == rx)
+        {
+            closeQuietly(tx);
+            refuse(generation, "bad or missing event channel: tx_event_port=" + (txPort & 0xFFFF_FFFFL) +
+                ", rx_event_port=" + (rxPort & 0xFFFF_FFFFL) + " (not held unbound by a live frontend)");
+            return;
+        }
+        final int rc = back.connect(file.frontendDomid(), txRef, rxRef, file.frontendMemory(), tx, rx);
         if (rc != 0)
         {
-            faults++;
-            System.err.println("backend: cannot map the frontend's rings: " + back.fault());
-            back.disconnect();
-            staleGeneration = generation;
-            file.backendState(XenbusState.CLOSING);
+            closeQuietly(rx);
+            closeQuietly(tx);
+            refuse(generation, "cannot map the frontend's rings: tx_ring_ref=" + (txRef & 0xFFFF_FFFFL) +
+                ", rx_ring_ref=" + (rxRef & 0xFFFF_FFFFL) + ", fault=" + back.fault());
             return;
         }
         connectedGeneration = generation;
         connects++;
+        lastRefusal = null;
         file.backendState(XenbusState.CONNECTED);
-        file.toFrontend().notifyPeer();
+        back.rxEvent().notifyPeer();
+    }
+
+    /** A generation that cannot connect is skipped; InitWait again, so the frontend's next attempt can. */
+    private void refuse(final long generation, final String reason)
+    {
+        faults++;
+        lastRefusal = reason;
+        System.err.println("backend: " + reason + ", waiting for the frontend's next generation");
+        back.disconnect();
+        staleGeneration = generation;
+        file.backendState(XenbusState.INIT_WAIT);
+    }
+
+    private static void closeQuietly(final EventChannel end)
+    {
+        if (null != end)
+        {
+            end.close();
+        }
+    }
+
+    /** @return why the last generation was refused ({@code null} after a successful connect or none yet). */
+    public String lastRefusal()
+    {
+        return lastRefusal;
     }
 
     private void disconnect()
@@ -131,7 +170,6 @@ public final class ShmBackend implements AutoCloseable
         file.backendState(XenbusState.CLOSING);
         back.disconnect();
         file.backendState(XenbusState.CLOSED);
-        file.toFrontend().notifyPeer();
     }
 
     /** @return the netback (counters, state). */

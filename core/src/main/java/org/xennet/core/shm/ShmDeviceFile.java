@@ -2,19 +2,28 @@ package org.xennet.core.shm;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.lang.invoke.VarHandle;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 
 import org.agrona.IoUtil;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.xennet.core.memory.GuestMemory;
 import org.xennet.core.xenbus.XenbusState;
+import org.xennet.grant.FrameMapper;
+import org.xennet.grant.GrantEntryV1Descriptor;
+import org.xennet.grant.GrantEntryV2Descriptor;
+import org.xennet.grant.GrantFlags;
 import org.xennet.grant.GrantTable;
 import org.xennet.grant.GrantTableV1;
 import org.xennet.grant.GrantTableV2;
@@ -36,6 +45,12 @@ import static org.xennet.core.shm.ShmFileDescriptor.*;
 public final class ShmDeviceFile implements AutoCloseable
 {
     private static final String[] REGION_NAMES = { "events", "grant_frames", "status_frames", "rings", "guest" };
+    private static final int EVENTS = 0;
+    private static final int GRANTS = 1;
+    private static final int STATUS = 2;
+    private static final int RINGS = 3;
+    private static final int GUEST = 4;
+    private static final long MAX_FRAME = 1L << 52; // x86-64 physical address bits: beyond is no frame
     private static final int[] REGION_FIELDS =
         { EVENTS_OFFSET, GRANT_FRAMES_OFFSET, STATUS_FRAMES_OFFSET, RINGS_OFFSET, GUEST_OFFSET };
 
@@ -43,20 +58,50 @@ public final class ShmDeviceFile implements AutoCloseable
     private final MappedByteBuffer mapped;
     private final UnsafeBuffer buffer;
     private final UnsafeBuffer header;
-    private final ShmEvent toBackend;
-    private final ShmEvent toFrontend;
-    private final int grantVersion;
+    private final Layout layout;
+    private final ShmEventTable events;
+    private final FrameMapper frontendMemory;
+    private FileChannel claimChannel;
+    private FileLock backendClaim;
+    private FileLock frontendClaim;
 
-    private ShmDeviceFile(final Path path, final MappedByteBuffer mapped)
+    /**
+     * The header's [C] fields as validated once at attach: every later use reads these private copies, never the
+     * shared header again (a hostile peer may rewrite it at any time).
+     */
+    private record Layout(
+        long length, int grantVersion, int frontendDomid, int backendDomid, long ringFirstFrame,
+        long guestFirstFrame, long[] offsets, int[] pages)
+    {
+        long offset(final int region)
+        {
+            return offsets[region];
+        }
+    }
+
+    private ShmDeviceFile(final Path path, final MappedByteBuffer mapped, final Layout layout)
     {
         this.path = path;
         this.mapped = mapped;
+        this.layout = layout;
         this.buffer = new UnsafeBuffer(mapped);
         this.header = new UnsafeBuffer(buffer, 0, PAGE_SIZE);
-        final UnsafeBuffer events = region(EVENTS_OFFSET);
-        this.toBackend = new ShmEvent(events, EVENT_TO_BACKEND_OFFSET);
-        this.toFrontend = new ShmEvent(events, EVENT_TO_FRONTEND_OFFSET);
-        this.grantVersion = header.getInt(GRANT_VERSION_OFFSET);
+        this.events = new ShmEventTable(region(EVENTS), layout.frontendDomid(), layout.backendDomid());
+        final UnsafeBuffer whole = buffer;
+        this.frontendMemory = new FrameMapper()
+        {
+            @Override
+            public long pageOffset(final long frame)
+            {
+                return frameOffset(frame);
+            }
+
+            @Override
+            public AtomicBuffer buffer()
+            {
+                return whole;
+            }
+        };
     }
 
     // =========================================================================================================
@@ -164,8 +209,8 @@ public final class ShmDeviceFile implements AutoCloseable
         final MappedByteBuffer mapped = IoUtil.mapExistingFile(path.toFile(), "shm");
         try
         {
-            validate(new UnsafeBuffer(mapped, 0, PAGE_SIZE), actual, path);
-            return new ShmDeviceFile(path, mapped);
+            final Layout layout = validate(new UnsafeBuffer(mapped, 0, PAGE_SIZE), actual, path);
+            return new ShmDeviceFile(path, mapped, layout);
         }
         catch (final RuntimeException ex)
         {
@@ -183,8 +228,8 @@ public final class ShmDeviceFile implements AutoCloseable
         return file;
     }
 
-    /** Checks every header field once, from a single read each. */
-    static void validate(final AtomicBuffer header, final long actual, final Path path)
+    /** Checks every header field once, from a single read each, and returns those reads. */
+    static Layout validate(final AtomicBuffer header, final long actual, final Path path)
     {
         final long magic = header.getLongAcquire(MAGIC_OFFSET); // acquire: the creator stores magic last
         if (magic != MAGIC)
@@ -195,7 +240,9 @@ public final class ShmDeviceFile implements AutoCloseable
         final int version = header.getInt(VERSION_OFFSET);
         if (version != VERSION)
         {
-            throw fail("version", "unsupported format: version=" + version + ", supported=" + VERSION);
+            throw fail("version", "unsupported format: version=" + version + ", supported=" + VERSION +
+                (version == 1 ? " (format 1 had two fixed event words; remove the file and let the backend create" +
+                " a new one)" : "") + ", file=" + path);
         }
         final int pageSize = header.getInt(PAGE_SIZE_OFFSET);
         if (pageSize != PAGE_SIZE)
@@ -215,15 +262,17 @@ public final class ShmDeviceFile implements AutoCloseable
         }
         final long[] starts = new long[REGION_FIELDS.length];
         final long[] ends = new long[REGION_FIELDS.length];
+        final int[] pages = new int[REGION_FIELDS.length];
         for (int i = 0; i < REGION_FIELDS.length; i++)
         {
-            checkRegion(header, i, actual, starts, ends);
+            pages[i] = checkRegion(header, i, actual, starts, ends);
         }
-        checkRegionSizes(header, grantVersion);
+        checkRegionSizes(pages, grantVersion);
         final long ringFirst = header.getLong(RING_FIRST_FRAME_OFFSET);
         final long guestFirst = header.getLong(GUEST_FIRST_FRAME_OFFSET);
-        final long guestPages = header.getInt(GUEST_OFFSET + REGION_PAGES_OFFSET);
-        if (ringFirst < 0 || guestFirst < 0 || (ringFirst + RING_PAGES > guestFirst && guestFirst + guestPages > ringFirst))
+        final long guestPages = pages[GUEST];
+        if (ringFirst < 0 || guestFirst < 0 || ringFirst > MAX_FRAME || guestFirst > MAX_FRAME ||
+            (ringFirst + RING_PAGES > guestFirst && guestFirst + guestPages > ringFirst))
         {
             throw fail("ring_first_frame", "frame ranges invalid or overlapping: ring_first_frame=" + ringFirst +
                 ", guest_first_frame=" + guestFirst);
@@ -238,9 +287,11 @@ public final class ShmDeviceFile implements AutoCloseable
             throw fail("xenstore_path",
                 "xenstore path not NUL-terminated: xenstore_path=<no NUL in " + XENSTORE_PATH_LENGTH + " bytes>");
         }
+        return new Layout(actual, grantVersion, header.getShort(FRONTEND_DOMID_OFFSET) & 0xFFFF,
+            header.getShort(BACKEND_DOMID_OFFSET) & 0xFFFF, ringFirst, guestFirst, starts, pages);
     }
 
-    private static void checkRegion(
+    private static int checkRegion(
         final AtomicBuffer header, final int index, final long actual, final long[] starts, final long[] ends)
     {
         final String name = REGION_NAMES[index];
@@ -266,21 +317,27 @@ public final class ShmDeviceFile implements AutoCloseable
                     REGION_NAMES[j] + ".offset=" + starts[j]);
             }
         }
+        return (int)pages;
     }
 
-    private static void checkRegionSizes(final AtomicBuffer header, final int grantVersion)
+    private static void checkRegionSizes(final int[] pages, final int grantVersion)
     {
-        final int rings = header.getInt(RINGS_OFFSET + REGION_PAGES_OFFSET);
+        final int events = pages[EVENTS];
+        if (events != 1)
+        {
+            throw fail("events.pages", "need exactly one event table page: events.pages=" + events);
+        }
+        final int rings = pages[RINGS];
         if (rings != RING_PAGES)
         {
             throw fail("rings.pages", "need exactly a tx and an rx ring page: rings.pages=" + rings);
         }
-        final int grantFrames = header.getInt(GRANT_FRAMES_OFFSET + REGION_PAGES_OFFSET);
+        final int grantFrames = pages[GRANTS];
         if (grantFrames > 64)
         {
             throw fail("grant_frames.pages", "too many grant frames: grant_frames.pages=" + grantFrames);
         }
-        final int statusFrames = header.getInt(STATUS_FRAMES_OFFSET + REGION_PAGES_OFFSET);
+        final int statusFrames = pages[STATUS];
         if (grantVersion == 2 && (long)statusFrames * 2048 < (long)grantFrames * 256)
         {
             throw fail("status_frames.pages", "too few v2 status frames: status_frames.pages=" + statusFrames +
@@ -297,11 +354,42 @@ public final class ShmDeviceFile implements AutoCloseable
     // Regions
     // =========================================================================================================
 
-    private UnsafeBuffer region(final int regionField)
+    private UnsafeBuffer region(final int region)
     {
-        final int offset = (int)header.getLong(regionField + REGION_OFFSET_OFFSET);
-        final int pages = header.getInt(regionField + REGION_PAGES_OFFSET);
-        return new UnsafeBuffer(buffer, offset, pages * PAGE_SIZE);
+        return new UnsafeBuffer(buffer, (int)layout.offset(region), layout.pages()[region] * PAGE_SIZE);
+    }
+
+    /**
+     * File offset of a frame's page (a ring page or a guest page), or -1 when the frame is not in the file, from
+     * the validated layout ({@code xennet_shm_frame_offset}).
+     *
+     * @param frame a frame number (untrusted: from a grant entry).
+     * @return the page's byte offset in {@link #buffer()}, or -1.
+     */
+    public long frameOffset(final long frame)
+    {
+        final long ring = frame - layout.ringFirstFrame();
+        if (ring >= 0 && ring < layout.pages()[RINGS])
+        {
+            return layout.offset(RINGS) + ring * PAGE_SIZE;
+        }
+        final long guest = frame - layout.guestFirstFrame();
+        if (guest >= 0 && guest < layout.pages()[GUEST])
+        {
+            return layout.offset(GUEST) + guest * PAGE_SIZE;
+        }
+        return -1;
+    }
+
+    /**
+     * Every frame of the frontend in the file (ring pages and guest pages) as the hypervisor reaches them: what a
+     * backend maps rings and copies packets through, so a ring granted from any frame resolves.
+     *
+     * @return the frame mapper over the whole mapping.
+     */
+    public FrameMapper frontendMemory()
+    {
+        return frontendMemory;
     }
 
     /**
@@ -311,9 +399,9 @@ public final class ShmDeviceFile implements AutoCloseable
      */
     public GrantTable grantTable()
     {
-        return grantVersion == 1 ?
-            new GrantTableV1(region(GRANT_FRAMES_OFFSET)) :
-            new GrantTableV2(region(GRANT_FRAMES_OFFSET), region(STATUS_FRAMES_OFFSET));
+        return layout.grantVersion() == 1 ?
+            new GrantTableV1(region(GRANTS)) :
+            new GrantTableV2(region(GRANTS), region(STATUS));
     }
 
     /**
@@ -323,7 +411,7 @@ public final class ShmDeviceFile implements AutoCloseable
      */
     public GuestMemory ringMemory()
     {
-        return GuestMemory.wrap(region(RINGS_OFFSET), header.getLong(RING_FIRST_FRAME_OFFSET));
+        return GuestMemory.wrap(region(RINGS), layout.ringFirstFrame());
     }
 
     /**
@@ -333,23 +421,129 @@ public final class ShmDeviceFile implements AutoCloseable
      */
     public GuestMemory guestMemory()
     {
-        return GuestMemory.wrap(region(GUEST_OFFSET), header.getLong(GUEST_FIRST_FRAME_OFFSET));
+        return GuestMemory.wrap(region(GUEST), layout.guestFirstFrame());
     }
 
     // =========================================================================================================
     // Control plane words
     // =========================================================================================================
 
-    /** @return the frontend-to-backend event word. */
-    public ShmEvent toBackend()
+    /** @return the event table: ports allocated by the frontend, bound by the backend. */
+    public ShmEventTable events()
     {
-        return toBackend;
+        return events;
     }
 
-    /** @return the backend-to-frontend event word. */
-    public ShmEvent toFrontend()
+    /** @return the frontend's published tx event port (raw: validated by the bind). */
+    public int txEventPort()
     {
-        return toFrontend;
+        return header.getInt(TX_EVENT_PORT_OFFSET);
+    }
+
+    /** @return the frontend's published rx event port (raw). */
+    public int rxEventPort()
+    {
+        return header.getInt(RX_EVENT_PORT_OFFSET);
+    }
+
+    /**
+     * Publishes the event ports (frontend only; followed by {@link #nextGeneration()}, like the ring refs).
+     *
+     * @param txPort tx event port.
+     * @param rxPort rx event port.
+     */
+    public void eventPorts(final int txPort, final int rxPort)
+    {
+        header.putInt(TX_EVENT_PORT_OFFSET, txPort);
+        header.putInt(RX_EVENT_PORT_OFFSET, rxPort);
+    }
+
+    /**
+     * Claims the file for this backend: an fcntl write lock on the {@code backend_pid} word, held until
+     * {@link #close()} (the kernel drops it when the process dies), then records our pid. Idempotent on this mapping.
+     *
+     * @throws ShmClaimException when another backend (another process, or another mapping in this one) serves it.
+     */
+    public synchronized void claimBackend()
+    {
+        if (null == backendClaim)
+        {
+            backendClaim = claim(BACKEND_PID_OFFSET, "backend", header.getInt(BACKEND_PID_OFFSET));
+        }
+        backendPid(ProcessHandle.current().pid());
+    }
+
+    /**
+     * Claims the file for this frontend (an fcntl write lock on the {@code frontend_pid} word), as
+     * {@link #claimBackend()}.
+     *
+     * @throws ShmClaimException when another frontend holds the file.
+     */
+    public synchronized void claimFrontend()
+    {
+        if (null == frontendClaim)
+        {
+            frontendClaim = claim(FRONTEND_PID_OFFSET, "frontend", header.getInt(FRONTEND_PID_OFFSET));
+        }
+        frontendPid(ProcessHandle.current().pid());
+    }
+
+    private FileLock claim(final int offset, final String role, final int recordedPid)
+    {
+        FileLock lock = null;
+        try
+        {
+            if (null == claimChannel)
+            {
+                claimChannel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            }
+            lock = claimChannel.tryLock(offset, 4, false);
+        }
+        catch (final OverlappingFileLockException ex)
+        {
+            lock = null; // another mapping of this process holds it
+        }
+        catch (final IOException ex)
+        {
+            throw new ShmClaimException("cannot lock the shared device file for the " + role + ": " + ex.getMessage() +
+                ", file=" + path);
+        }
+        if (null == lock)
+        {
+            throw new ShmClaimException("shared device file already served by another " + role + ": " + role +
+                "_pid=" + recordedPid + ", file=" + path);
+        }
+        return lock;
+    }
+
+    /**
+     * Ends every grant in the file's grant table (and v2 status) at once: what a frontend that claimed the file
+     * after a dead frontend does before its first grant, as a new domain starts with an empty grant table. Only
+     * call with the frontend claim held and no backend connected.
+     *
+     * @return entries that were still granted.
+     */
+    public int reclaimGrants()
+    {
+        final GrantTable table = grantTable();
+        int active = 0;
+        for (int ref = 0; ref < table.entryCount(); ref++)
+        {
+            active += table.isInUse(ref) || isGranted(table, ref) ? 1 : 0;
+        }
+        region(GRANTS).setMemory(0, layout.pages()[GRANTS] * PAGE_SIZE, (byte)0);
+        if (layout.grantVersion() == 2)
+        {
+            region(STATUS).setMemory(0, layout.pages()[STATUS] * PAGE_SIZE, (byte)0);
+        }
+        VarHandle.fullFence(); // the wipe is visible before any new grant
+        return active;
+    }
+
+    private static boolean isGranted(final GrantTable table, final int ref)
+    {
+        final int entry = table.version() == 1 ? GrantEntryV1Descriptor.entryOffset(ref) : ref * GrantEntryV2Descriptor.LENGTH;
+        return (table.frames().getShortVolatile(entry) & GrantFlags.TYPE_MASK) != GrantFlags.INVALID;
     }
 
     /** @return the generation (acquire: the ring refs of that generation are visible). */
@@ -434,22 +628,46 @@ public final class ShmDeviceFile implements AutoCloseable
     // Header fields
     // =========================================================================================================
 
-    /** @return the grant table version (1 or 2). */
+    /** @return the grant table version (1 or 2), as validated at attach. */
     public int grantVersion()
     {
-        return grantVersion;
+        return layout.grantVersion();
     }
 
-    /** @return the frontend's domain id. */
+    /** @return the frontend's domain id, as read at attach. */
     public int frontendDomid()
     {
-        return header.getShort(FRONTEND_DOMID_OFFSET) & 0xFFFF;
+        return layout.frontendDomid();
     }
 
-    /** @return the backend's domain id. */
+    /** @return the backend's domain id, as read at attach. */
     public int backendDomid()
     {
-        return header.getShort(BACKEND_DOMID_OFFSET) & 0xFFFF;
+        return layout.backendDomid();
+    }
+
+    /** @return the file length validated at attach. */
+    public long length()
+    {
+        return layout.length();
+    }
+
+    /**
+     * Whether the file still has the length it had at attach: a mapped page beyond a truncated end faults on
+     * access (SIGBUS), so each end checks this on every idle cycle and stops cleanly instead.
+     *
+     * @return true while the file is intact.
+     */
+    public boolean intact()
+    {
+        try
+        {
+            return Files.size(path) == layout.length();
+        }
+        catch (final IOException ex)
+        {
+            return false; // removed or unreadable: the mapping still works, but nobody can attach any more
+        }
     }
 
     /** @return the xenstore socket path recorded in the header ("" when none). */
@@ -481,15 +699,29 @@ public final class ShmDeviceFile implements AutoCloseable
      * Unmaps the file (the file itself stays: the peer may still use it).
      */
     @Override
-    public void close()
+    public synchronized void close()
     {
+        try
+        {
+            if (null != claimChannel)
+            {
+                claimChannel.close(); // releases both claims
+            }
+        }
+        catch (final IOException ex)
+        {
+            // the locks die with the channel regardless
+        }
+        claimChannel = null;
+        backendClaim = null;
+        frontendClaim = null;
         IoUtil.unmap(mapped);
     }
 
     @Override
     public String toString()
     {
-        return "ShmDeviceFile{path=" + path + ", grantVersion=" + grantVersion + ", generation=" + generation() +
+        return "ShmDeviceFile{path=" + path + ", grantVersion=" + layout.grantVersion() + ", generation=" + generation() +
             ", frontendState=" + frontendState() + ", backendState=" + backendState() + '}';
     }
 }

@@ -7,7 +7,6 @@ import java.util.concurrent.locks.LockSupport;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.IdleStrategy;
 import org.xennet.core.event.EventChannel;
-import org.xennet.core.event.EventChannelRegistry;
 import org.xennet.core.netfront.NetFront;
 import org.xennet.core.netfront.NetFrontConfig;
 import org.xennet.core.netfront.NetFrontResult;
@@ -70,23 +69,22 @@ public final class ShmFrontend implements AutoCloseable
     private final long responseTimeoutNs;
     private final TxClaim claim = new TxClaim();
     private final TxCompletionHandler txHandler = this::onTxComplete;
-    private final EventChannel relayTx = new EventChannel(1);
-    private final EventChannel relayRx = new EventChannel(2);
     private final XenStore store;
     private final String frontendPath;
     private final Duration xenbusTimeout;
     private final XenbusStateListener stateListener;
-    // lowest free ports from 1: what the backend process's relay ends expect (ShmXenbusBackend registers 1 and 2)
-    private final EventChannelRegistry registry = EventChannelRegistry.lowestFreePorts(1);
     private final String watchToken = "xennet-shm-frontend-" + ProcessHandle.current().pid();
     private XenbusNetFront xenbusFront;
     private volatile boolean backendStateChanged;
+    private volatile boolean stopRequested;
     private boolean backendLeft; // sticky until the next connect: the watch's flag is consumed when read
     private RuntimeException lastXenbusError;
     private long inFlight;
     private long lastProgressNs;
     private long resets;
     private long failedAtReset;
+    private boolean reclaimPending;
+    private long reclaimedGrants;
 
     /**
      * Creates a closed frontend over the file's grant table, ring pages and guest memory.
@@ -153,6 +151,11 @@ public final class ShmFrontend implements AutoCloseable
             .txBufferPages(3);
         this.front = new NetFront(
             config, file.guestMemory(), file.ringMemory(), table, new GrantRefAllocator(table.entryCount()));
+        // One frontend per file: a second live one is refused. Holding the claim, whatever ports and grants are in
+        // the file were left by a frontend that is gone: its ports are freed now, its grants at the first connect.
+        file.claimFrontend();
+        file.events().reclaimAll();
+        reclaimPending = true;
     }
 
     // =========================================================================================================
@@ -170,9 +173,9 @@ public final class ShmFrontend implements AutoCloseable
     public int connect(final IdleStrategy idle, final long timeoutMs)
     {
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        file.frontendPid(ProcessHandle.current().pid());
         if (null != store)
         {
+            reclaimIfPending(); // a backend still on the dead frontend's rings only sees its copies fail
             return connectXenbus(deadline);
         }
         file.frontendState(XenbusState.INITIALISING);
@@ -180,18 +183,22 @@ public final class ShmFrontend implements AutoCloseable
         {
             return NetFrontResult.NOT_CONNECTED;
         }
-        final int rc = front.open();
+        reclaimIfPending(); // the backend is in InitWait: it has let go of the dead frontend's rings
+        final EventChannel tx = file.events().allocUnbound(file.frontendDomid(), file.backendDomid());
+        final EventChannel rx = null == tx ? null : file.events().allocUnbound(file.frontendDomid(), file.backendDomid());
+        final int rc = null == rx ? NetFrontResult.NO_BUFFERS : front.open(tx, rx);
         if (rc != NetFrontResult.OK)
         {
+            closeQuietly(rx);
+            closeQuietly(tx);
             file.frontendState(XenbusState.CLOSED);
             return rc;
         }
-        bindRelays();
         front.refillRx();
         file.ringRefs(front.txRingRef(), front.rxRingRef());
-        file.nextGeneration(); // release: the backend sees the refs of this generation
+        file.eventPorts(tx.port(), rx.port());
+        file.nextGeneration(); // release: the backend sees the refs and ports of this generation
         file.frontendState(XenbusState.CONNECTED);
-        file.toBackend().notifyPeer();
         if (!awaitBackend(XenbusState.CONNECTED, idle, deadline))
         {
             closeDevice();
@@ -213,7 +220,8 @@ public final class ShmFrontend implements AutoCloseable
             {
                 if (null == xenbusFront && store.exists(frontendPath + "/" + VifKeys.BACKEND))
                 {
-                    xenbusFront = new XenbusNetFront(store, frontendPath, front, registry, xenbusTimeout, stateListener);
+                    xenbusFront = new XenbusNetFront(
+                        store, frontendPath, front, file.events(), xenbusTimeout, stateListener);
                     store.watch(xenbusFront.backendPath() + "/" + VifKeys.STATE, watchToken,
                         (path, token) -> backendStateChanged = true);
                 }
@@ -227,18 +235,34 @@ public final class ShmFrontend implements AutoCloseable
             {
                 lastXenbusError = ex;
             }
-            if (System.nanoTime() - deadline >= 0)
+            if (System.nanoTime() - deadline >= 0 || stopRequested || !file.intact())
             {
                 return NetFrontResult.NOT_CONNECTED;
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10)); // cold path: the toolstack or backend is late
         }
-        bindRelays();
         front.refillRx();
-        file.toBackend().notifyPeer();
+        front.txEvent().notifyPeer();
         backendLeft = false;
         lastProgressNs = System.nanoTime();
         return NetFrontResult.OK;
+    }
+
+    private void reclaimIfPending()
+    {
+        if (reclaimPending)
+        {
+            reclaimPending = false;
+            reclaimedGrants += file.reclaimGrants();
+        }
+    }
+
+    private static void closeQuietly(final EventChannel end)
+    {
+        if (null != end)
+        {
+            end.close();
+        }
     }
 
     private boolean awaitBackend(final XenbusState wanted, final IdleStrategy idle, final long deadline)
@@ -246,7 +270,7 @@ public final class ShmFrontend implements AutoCloseable
         idle.reset();
         while (file.backendState() != wanted.code())
         {
-            if (System.nanoTime() - deadline >= 0)
+            if (System.nanoTime() - deadline >= 0 || stopRequested || !file.intact())
             {
                 return false;
             }
@@ -277,7 +301,6 @@ public final class ShmFrontend implements AutoCloseable
             {
                 lastProgressNs = System.nanoTime(); // the response deadline starts with the first packet in flight
             }
-            forwardEvents();
         }
         return rc;
     }
@@ -299,8 +322,11 @@ public final class ShmFrontend implements AutoCloseable
         {
             front.refillRx();
         }
-        forwardEvents();
-        file.toFrontend().consume();
+        if (tx + rx == 0)
+        {
+            front.txEvent().consume(); // wake-up hints only: the rings were just checked
+            front.rxEvent().consume();
+        }
         return tx + rx;
     }
 
@@ -350,14 +376,6 @@ public final class ShmFrontend implements AutoCloseable
         inFlight--;
         lastProgressNs = System.nanoTime();
         listener.onTxComplete(offset, length, status);
-    }
-
-    private void forwardEvents()
-    {
-        if (relayTx.consume() | relayRx.consume())
-        {
-            file.toBackend().notifyPeer();
-        }
     }
 
     // =========================================================================================================
@@ -422,15 +440,11 @@ public final class ShmFrontend implements AutoCloseable
         {
             front.close(); // open never finished: nothing of it is left in xenstore
         }
-        relayTx.close();
-        relayRx.close();
     }
 
     private void closeDevice()
     {
-        front.close(); // ends every grant; grants a dead backend still marks are deferred, never reused
-        relayTx.close();
-        relayRx.close();
+        front.close(); // ends every grant and frees its ports; grants a dead backend still marks are deferred
         file.frontendState(XenbusState.CLOSED);
     }
 
@@ -449,7 +463,6 @@ public final class ShmFrontend implements AutoCloseable
             {
                 unwatchQuietly();
             }
-            file.toBackend().notifyPeer();
             return;
         }
         file.frontendState(XenbusState.CLOSING);
@@ -460,7 +473,21 @@ public final class ShmFrontend implements AutoCloseable
             closeDevice();
         }
         file.frontendState(XenbusState.CLOSED);
-        file.toBackend().notifyPeer();
+    }
+
+    /**
+     * Asks a {@link #connect} or {@link #reset} waiting for a backend to give up now (from another thread, e.g. a
+     * SIGTERM hook): it returns {@link NetFrontResult#NOT_CONNECTED} at its next check.
+     */
+    public void requestStop()
+    {
+        stopRequested = true;
+    }
+
+    /** @return grant entries a dead frontend left and this one reclaimed. */
+    public long reclaimedGrants()
+    {
+        return reclaimedGrants;
     }
 
     private void unwatchQuietly()
@@ -472,16 +499,6 @@ public final class ShmFrontend implements AutoCloseable
         catch (final XenStoreException ex)
         {
             lastXenbusError = ex; // the store may be going away; the watch dies with it
-        }
-    }
-
-    /** NetFront's notifications land on the relays and are forwarded to the file (one relay for one channel). */
-    private void bindRelays()
-    {
-        relayTx.bind(front.txEvent());
-        if (front.rxEvent() != front.txEvent())
-        {
-            relayRx.bind(front.rxEvent());
         }
     }
 

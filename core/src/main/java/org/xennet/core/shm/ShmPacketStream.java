@@ -41,6 +41,7 @@ public final class ShmPacketStream implements ShmFrontend.Listener
     private long echoCount;
     private long duplicates;
     private long corrupt;
+    private long badCompletions;
 
     /**
      * Creates a stream.
@@ -205,7 +206,15 @@ public final class ShmPacketStream implements ShmFrontend.Listener
     @Override
     public void onTxComplete(final int offset, final int length, final int status)
     {
-        final int seq = (int)guest.getLong(offset); // the tx buffer still holds the packet until this returns
+        // The tx buffer still holds the packet until this returns, but it is shared memory a hostile backend (or
+        // any process with the file) may have rewritten: the sequence number is validated before it indexes.
+        final long read = guest.getLong(offset);
+        if (read < 0 || read >= sent || !sentSet.get((int)read) || completed.get((int)read))
+        {
+            badCompletions++;
+            return;
+        }
+        final int seq = (int)read;
         completed.set(seq);
         if (status == NetifResponseStatus.OKAY)
         {
@@ -269,6 +278,10 @@ public final class ShmPacketStream implements ShmFrontend.Listener
      */
     public String verify(final boolean echo)
     {
+        if (badCompletions > 0)
+        {
+            return "tx completions whose buffer no longer held a packet we sent (rewritten by the peer): " + this;
+        }
         if (okCount + errorCount + droppedCount + failedAtReset + inFlightAtStop != sent)
         {
             return "unaccounted packets: " + this;
@@ -294,6 +307,12 @@ public final class ShmPacketStream implements ShmFrontend.Listener
                 notCompleted.cardinality() + ", " + this;
         }
         return null;
+    }
+
+    /** @return tx completions ignored because the buffer's sequence number was not one in flight. */
+    public long badCompletions()
+    {
+        return badCompletions;
     }
 
     /** @return packets sent. */
@@ -349,6 +368,7 @@ public final class ShmPacketStream implements ShmFrontend.Listener
     {
         return "sent=" + sent + ", ok=" + okCount + ", error=" + errorCount + ", dropped=" + droppedCount +
             ", failedAtReset=" + failedAtReset + (inFlightAtStop == 0 ? "" : ", inFlightAtStop=" + inFlightAtStop) +
-            ", echoed=" + echoCount + ", duplicates=" + duplicates + ", corrupt=" + corrupt;
+            ", echoed=" + echoCount + ", duplicates=" + duplicates + ", corrupt=" + corrupt +
+            ", badCompletions=" + badCompletions;
     }
 }

@@ -1,11 +1,8 @@
 package org.xennet.core.shm;
 
-import org.xennet.core.event.EventChannel;
-import org.xennet.core.event.EventChannelRegistry;
 import org.xennet.core.netback.NetBack;
 import org.xennet.core.netback.PacketSink;
 import org.xennet.core.netback.XenbusNetBack;
-import org.xennet.core.netfront.NetFrontConfig;
 import org.xennet.core.xenbus.VifKeys;
 import org.xennet.core.xenbus.VifToolstack;
 import org.xennet.core.xenbus.XenbusState;
@@ -25,10 +22,11 @@ import org.xennet.xenstore.XenStoreException;
  * watching it resets at once (even with nothing in flight) and {@link XenbusNetBack} never maps rings that hold a
  * previous backend's progress: it waits for the frontend's reset (Closed, Initialising) as usual.
  * <p>
- * Events: this process's {@link EventChannelRegistry} holds two relay ends registered under the frontend's domid at
- * the frontend's ports ({@link NetFrontConfig} defaults 1 and 2, which the frontend publishes in
- * {@code event-channel-tx/rx}); {@link XenbusNetBack} binds the {@link NetBack} to them, and their notifications
- * are forwarded to the file's to-frontend word. Watch events run on the duty-cycle thread
+ * Events: the frontend allocates its ports in the file's event table and publishes them in
+ * {@code event-channel-tx/rx}; {@link XenbusNetBack} binds to them through {@link ShmDeviceFile#events()} (a port no
+ * live frontend holds never binds) and hands the ends to the {@link NetBack}. Rings resolve through their grants
+ * from any frame of the frontend in the file. One backend per file ({@link ShmDeviceFile#claimBackend()}). Watch
+ * events run on the duty-cycle thread
  * ({@link PolledWatchXenStore}), so the state machine never races the data path. Single-threaded.
  */
 public final class ShmXenbusBackend implements AutoCloseable
@@ -43,15 +41,12 @@ public final class ShmXenbusBackend implements AutoCloseable
     private final PolledWatchXenStore polled;
     private final NetBack back;
     private final XenbusNetBack xenbus;
-    private final EventChannelRegistry registry = new EventChannelRegistry();
-    private final EventChannel relayTx;
-    private final EventChannel relayRx;
     private final String backendPath;
     private final boolean createdVif;
     private long faults;
 
     /**
-     * Creates the vif if needed, registers the relay ends and starts the backend driver.
+     * Creates the vif if needed, claims the file and starts the backend driver.
      *
      * @param file      the attached device file.
      * @param sink      where transmitted packets go; {@code null} for loopback (echo into the frontend's rx).
@@ -60,6 +55,7 @@ public final class ShmXenbusBackend implements AutoCloseable
      * @param mac       the MAC address used when creating the vif.
      * @param behaviour modern or legacy reset handling.
      * @param listener  told of every state the backend writes.
+     * @throws ShmClaimException when another backend serves the file.
      */
     public ShmXenbusBackend(
         final ShmDeviceFile file,
@@ -71,6 +67,7 @@ public final class ShmXenbusBackend implements AutoCloseable
         final XenbusStateListener listener)
     {
         this.file = file;
+        file.claimBackend(); // before touching xenstore: a second backend must not retire the first one's state
         this.store = store;
         this.polled = new PolledWatchXenStore(store);
         final int frontendDomid = file.frontendDomid();
@@ -84,19 +81,14 @@ public final class ShmXenbusBackend implements AutoCloseable
         {
             retireStaleState(listener);
         }
-        final NetFrontConfig ports = new NetFrontConfig();
-        this.relayTx = new EventChannel(ports.txEventPort());
-        this.relayRx = new EventChannel(ports.rxEventPort());
-        registry.register(frontendDomid, relayTx);
-        registry.register(frontendDomid, relayRx);
         final NetBack[] self = new NetBack[1];
         // loopback: rx responses are pushed once per backend step (flushRx after pollTx), not per packet
         final PacketSink target = null != sink ? sink :
             (buffer, offset, length) -> self[0].deliver(buffer, offset, length, true);
-        this.back = new NetBack(file.backendDomid(), file.grantTable(), file.guestMemory(), target);
+        this.back = new NetBack(file.backendDomid(), file.grantTable(), file.frontendMemory(), target);
         self[0] = back;
-        file.backendPid(ProcessHandle.current().pid());
-        this.xenbus = new XenbusNetBack(polled, backendPath, back, file.ringMemory(), registry, behaviour, listener);
+        this.xenbus = new XenbusNetBack(polled, backendPath, back, file.frontendMemory(), file.events(), behaviour,
+            listener);
         xenbus.start();
         polled.runWatches(); // the watch's first event: act on the frontend's current state now
     }
@@ -143,13 +135,10 @@ public final class ShmXenbusBackend implements AutoCloseable
                 work += polledTx;
             }
         }
-        if (relayTx.consume() | relayRx.consume())
+        if (work == 0 && back.state() == NetBack.State.CONNECTED)
         {
-            file.toFrontend().notifyPeer();
-        }
-        if (work == 0)
-        {
-            file.toBackend().consume();
+            back.txEvent().consume(); // wake-up hints only: the ring was just checked
+            back.rxEvent().consume();
         }
         return work;
     }
@@ -182,9 +171,6 @@ public final class ShmXenbusBackend implements AutoCloseable
         {
             // xenstored is gone (killed): nobody can read the state any more; the local teardown still runs
         }
-        registry.unregister(file.frontendDomid(), relayRx);
-        registry.unregister(file.frontendDomid(), relayTx);
-        file.toFrontend().notifyPeer();
     }
 
     /** @return the netback (counters, state). */

@@ -123,7 +123,8 @@ class HostilePeerFuzzTest
         final PacketSinks.Counting sink = new PacketSinks.Counting();
         final NetBack back = new NetBack(0, guest.grantTable(), guest.memory(), sink);
         assertEquals(0, back.connect(1, front.txRingRef(), front.rxRingRef(), guest.ringMemory(),
-            front.txEvent(), front.rxEvent()));
+            org.xennet.core.event.LocalEventChannel.bindTo((org.xennet.core.event.LocalEventChannel)front.txEvent(), 1),
+            org.xennet.core.event.LocalEventChannel.bindTo((org.xennet.core.event.LocalEventChannel)front.rxEvent(), 2)));
         final int[] refs = new int[4];
         for (int i = 0; i < refs.length; i++)
         {

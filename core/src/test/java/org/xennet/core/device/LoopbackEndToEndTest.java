@@ -8,6 +8,7 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.IdleStrategy;
 import org.junit.jupiter.api.Test;
 import org.xennet.core.event.EventChannel;
+import org.xennet.core.event.LocalEventChannel;
 import org.xennet.core.event.IdleMode;
 import org.xennet.core.netback.NetBack;
 import org.xennet.core.netfront.NetFront;
@@ -121,7 +122,7 @@ class LoopbackEndToEndTest
 
     private void pollTx(final NetFront front)
     {
-        final EventChannel event = front.txEvent();
+        final LocalEventChannel event = (LocalEventChannel)front.txEvent();
         final IdleStrategy idle = IdleMode.BACKOFF.newIdleStrategy();
         final TxCompletionHandler handler = (offset, length, status) -> check(status == 0, "tx status", status);
         while (!stop)
@@ -159,7 +160,7 @@ class LoopbackEndToEndTest
 
     private void pollRx(final NetFront front, final Receiver receiver)
     {
-        final EventChannel event = front.rxEvent();
+        final LocalEventChannel event = (LocalEventChannel)front.rxEvent();
         final IdleStrategy idle = IdleMode.BACKOFF.newIdleStrategy();
         check(front.refillRx() > 0, "first refill", 0);
         while (!stop && receiver.received < PACKETS)

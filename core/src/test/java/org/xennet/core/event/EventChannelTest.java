@@ -18,7 +18,7 @@ class EventChannelTest
     @Test
     void shouldSetThePeersPendingBitAndCollapseRepeatedNotifications()
     {
-        final EventChannel[] pair = EventChannel.pair(1, 2);
+        final LocalEventChannel[] pair = LocalEventChannel.pair(1, 2);
         assertFalse(pair[1].pending());
         assertTrue(pair[0].notifyPeer());
         assertTrue(pair[0].notifyPeer());
@@ -34,16 +34,16 @@ class EventChannelTest
     @Test
     void shouldIgnoreNotifyOnAnUnboundEndAndRefuseDoubleBinding()
     {
-        final EventChannel unbound = new EventChannel(5);
+        final LocalEventChannel unbound = new LocalEventChannel(5);
         assertFalse(unbound.notifyPeer());
-        final EventChannel[] pair = EventChannel.pair(1, 2);
+        final LocalEventChannel[] pair = LocalEventChannel.pair(1, 2);
         assertThrows(IllegalStateException.class, () -> pair[0].bind(unbound));
     }
 
     @Test
     void shouldReturnFromAwaitWhenClosedOrTimedOut() throws Exception
     {
-        final EventChannel[] pair = EventChannel.pair(1, 2);
+        final LocalEventChannel[] pair = LocalEventChannel.pair(1, 2);
         assertFalse(pair[1].await(IdleMode.PARK.newIdleStrategy(), 5, TimeUnit.MILLISECONDS));
         final CountDownLatch done = new CountDownLatch(1);
         final Thread waiter = new Thread(() ->
@@ -63,7 +63,7 @@ class EventChannelTest
     @EnumSource(IdleMode.class)
     void shouldWakeAWaiterForEveryHandOffBetweenThreads(final IdleMode mode) throws Exception
     {
-        final EventChannel[] pair = EventChannel.pair(1, 2);
+        final LocalEventChannel[] pair = LocalEventChannel.pair(1, 2);
         final AtomicLong value = new AtomicLong();
         final int rounds = 2_000;
         final Thread ponger = new Thread(() ->

@@ -48,7 +48,8 @@ class NetBackHostileFrontendTest
         assertEquals(NetFrontResult.OK, front.open());
         back = new NetBack(BACKEND_DOMID, guest.grantTable(), guest.memory(), sink);
         assertEquals(0, back.connect(1, front.txRingRef(), front.rxRingRef(), guest.ringMemory(),
-            front.txEvent(), front.rxEvent()));
+            org.xennet.core.event.LocalEventChannel.bindTo((org.xennet.core.event.LocalEventChannel)front.txEvent(), 1),
+            org.xennet.core.event.LocalEventChannel.bindTo((org.xennet.core.event.LocalEventChannel)front.rxEvent(), 2)));
         txRing = front.txRing();
         txPage = txRing.buffer();
         grantedRef = guest.allocator().allocate();
@@ -196,11 +197,11 @@ class NetBackHostileFrontendTest
     {
         final NetBack other = new NetBack(7, guest.grantTable(), guest.memory(), sink);
         assertEquals(NetBack.FAULTED, other.connect(1, front.txRingRef(), front.rxRingRef(), guest.ringMemory(),
-            new org.xennet.core.event.EventChannel(1), new org.xennet.core.event.EventChannel(2)));
+            new org.xennet.core.event.LocalEventChannel(1), new org.xennet.core.event.LocalEventChannel(2)));
         assertEquals(FrontendFault.BAD_RING_REF, other.fault());
         final NetBack readOnly = new NetBack(BACKEND_DOMID, guest.grantTable(), guest.memory(), sink);
         assertEquals(NetBack.FAULTED, readOnly.connect(1, grantedRef, front.rxRingRef(), guest.ringMemory(),
-            new org.xennet.core.event.EventChannel(1), new org.xennet.core.event.EventChannel(2)));
+            new org.xennet.core.event.LocalEventChannel(1), new org.xennet.core.event.LocalEventChannel(2)));
         assertNull(readOnly.txRing());
     }
 }

@@ -40,14 +40,14 @@ class NetFrontBatchTest
     {
         final NetDevice device = device();
         final NetFront front = device.front();
-        final long sentBefore = front.txEvent().notificationsSent();
+        final long sentBefore = ((org.xennet.core.event.LocalEventChannel)front.txEvent()).notificationsSent();
         assertEquals(1, front.transmit(0, 60, true));
         assertEquals(2, front.transmit(4096 - 10, 100, true));
         assertEquals(0, reqProd(front), "xmit_more: nothing is visible to the backend yet");
         assertEquals(0, device.back().pollTx(100));
         assertEquals(1, front.transmit(8192, 60, false));
         assertEquals(4, reqProd(front));
-        assertEquals(1, front.txEvent().notificationsSent() - sentBefore, "req_event 1 lies in the batch: once");
+        assertEquals(1, ((org.xennet.core.event.LocalEventChannel)front.txEvent()).notificationsSent() - sentBefore, "req_event 1 lies in the batch: once");
         assertEquals(3, device.back().pollTx(100));
         assertEquals(3, front.pollTx(null, 256));
         assertEquals(3, sink.packets());
@@ -113,7 +113,7 @@ class NetFrontBatchTest
         final NetBack back = device.back();
         assertEquals(16, front.refillRx());
         final UnsafeBuffer packet = new UnsafeBuffer(new byte[100]);
-        final long sentBefore = back.rxEvent().notificationsSent();
+        final long sentBefore = ((org.xennet.core.event.LocalEventChannel)back.rxEvent()).notificationsSent();
         assertEquals(0, front.rxRing().finalCheckForResponses()); // arm rsp_event = 1
         for (int i = 0; i < 15; i++)
         {
@@ -123,7 +123,7 @@ class NetFrontBatchTest
         assertEquals(PacketSink.ACCEPTED, back.deliver(packet, 0, 100, true));
         assertEquals(PacketSink.BACK_PRESSURED, back.deliver(packet, 0, 100, true));
         assertEquals(16, front.rxRing().rspProdAcquire(), "back-pressure pushes what is pending");
-        assertEquals(1, back.rxEvent().notificationsSent() - sentBefore);
+        assertEquals(1, ((org.xennet.core.event.LocalEventChannel)back.rxEvent()).notificationsSent() - sentBefore);
         assertEquals(0, back.flushRx());
         assertEquals(16, front.pollRx(null, 256));
         assertEquals(16, front.refillRx());

@@ -213,21 +213,21 @@ class NetFrontTest
         // SHARED_RING_INIT sets req_event = 1: the first request notifies, the second (before the backend
         // re-armed) does not.
         front.transmit(0, 60);
-        assertEquals(1, front.txEvent().notificationsSent());
+        assertEquals(1, ((org.xennet.core.event.LocalEventChannel)front.txEvent()).notificationsSent());
         front.transmit(0, 60);
-        assertEquals(1, front.txEvent().notificationsSent());
+        assertEquals(1, ((org.xennet.core.event.LocalEventChannel)front.txEvent()).notificationsSent());
         assertTrue(back.txEvent().consume());
         assertEquals(2, back.pollTx(256)); // ends with the final check: req_event = req_cons + 1
-        assertEquals(1, back.txEvent().notificationsSent()); // rsp_event = 1 asked for the first response only
+        assertEquals(1, ((org.xennet.core.event.LocalEventChannel)back.txEvent()).notificationsSent()); // rsp_event = 1 asked for the first response only
         front.transmit(0, 60);
-        assertEquals(2, front.txEvent().notificationsSent());
+        assertEquals(2, ((org.xennet.core.event.LocalEventChannel)front.txEvent()).notificationsSent());
         // the frontend has not re-armed rsp_event: the backend's next responses do not notify
         assertEquals(1, back.pollTx(256));
-        assertEquals(1, back.txEvent().notificationsSent());
+        assertEquals(1, ((org.xennet.core.event.LocalEventChannel)back.txEvent()).notificationsSent());
         assertEquals(3, front.pollTx(null, 256)); // final check re-arms rsp_event
         front.transmit(0, 60);
         assertEquals(1, back.pollTx(256));
-        assertEquals(2, back.txEvent().notificationsSent());
+        assertEquals(2, ((org.xennet.core.event.LocalEventChannel)back.txEvent()).notificationsSent());
         device.close();
     }
 
@@ -249,7 +249,7 @@ class NetFrontTest
                 device.guest().allocator().used(), front.txFreeIdIndices(), front.rxFreeIdIndices(),
                 front.rxPoolIndices(), front.txBuffersAvailable(), front.txRing().reqProdPvt(),
                 front.txRing().rspCons(), front.rxRing().reqProdPvt(), front.rxRing().rspCons(),
-                front.txEvent().notificationsSent(), front.rxEvent().notificationsSent(), front.txPackets(),
+                ((org.xennet.core.event.LocalEventChannel)front.txEvent()).notificationsSent(), ((org.xennet.core.event.LocalEventChannel)front.rxEvent()).notificationsSent(), front.txPackets(),
             };
         }
 

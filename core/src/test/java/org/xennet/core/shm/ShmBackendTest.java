@@ -8,6 +8,7 @@ import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NoOpIdleStrategy;
 import org.junit.jupiter.api.Test;
 import org.xennet.core.netback.FrontendFault;
+import org.xennet.core.event.EventChannel;
 import org.xennet.core.netback.NetBack;
 import org.xennet.core.netfront.NetFrontResult;
 import org.xennet.core.xenbus.XenbusState;
@@ -29,7 +30,7 @@ final class ShmBackendTest
     }
 
     @Test
-    void shouldRefuseBadRingRefsWithoutRetryingThatGeneration() throws Exception
+    void shouldRefuseBadRingRefsWithoutRetryingThatGenerationThenServeTheNextFrontend() throws Exception
     {
         final Path path = ShmTestFiles.newPath("refs");
         try (ShmDeviceFile front = ShmDeviceFile.create(path, ShmFileConfig.defaults(1));
@@ -38,15 +39,39 @@ final class ShmBackendTest
             final ShmBackend backend = new ShmBackend(back, null);
             assertEquals(XenbusState.INIT_WAIT.code(), front.backendState());
 
+            final EventChannel tx = front.events().allocUnbound(front.frontendDomid(), front.backendDomid());
+            final EventChannel rx = front.events().allocUnbound(front.frontendDomid(), front.backendDomid());
+            front.eventPorts(tx.port(), rx.port());
             front.ringRefs(5, 0xFFFF_FFFF); // a reserved ref and one past the table: never mapped
             front.nextGeneration();
             front.frontendState(XenbusState.CONNECTED);
             assertEquals(0, backend.doWork());
-            assertEquals(XenbusState.CLOSING.code(), front.backendState());
+            assertEquals(XenbusState.INIT_WAIT.code(), front.backendState()); // ready for the next frontend
             assertEquals(FrontendFault.BAD_RING_REF, backend.netBack().fault());
             assertEquals(1, backend.faults());
             assertEquals(0, backend.doWork()); // the same generation is not retried
             assertEquals(NetBack.State.CLOSED, backend.netBack().state());
+            assertEquals(ShmFileDescriptor.EVTCHN_STATE_UNBOUND, front.events().state(tx.port())); // unbound again
+            tx.close();
+            rx.close();
+
+            // The next, correct frontend connects and carries traffic.
+            final ShmPacketStream stream = new ShmPacketStream(200, 8, 1514);
+            final ShmFrontend frontend = new ShmFrontend(front, stream, 5_000);
+            final Thread serve = new Thread(() ->
+            {
+                while (backend.netBack().txPackets() < 200 && beforeDeadline())
+                {
+                    backend.doWork();
+                }
+            });
+            serve.start();
+            assertEquals(NetFrontResult.OK, frontend.connect(new NoOpIdleStrategy(), 10_000));
+            assertEquals(NetFrontResult.OK, stream.run(frontend, new NoOpIdleStrategy(), true, 10_000, null));
+            serve.join();
+            assertNull(stream.verify(true));
+            assertEquals(1, backend.connects());
+            frontend.close();
         }
         finally
         {

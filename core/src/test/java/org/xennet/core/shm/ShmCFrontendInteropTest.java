@@ -40,8 +40,24 @@ final class ShmCFrontendInteropTest
     @ValueSource(ints = {1, 2})
     void shouldEchoEveryByteOfAMillionPacketsFromACFrontend(final int grantVersion) throws Exception
     {
+        echo(grantVersion, PACKETS, "ring", ShmFileConfig.defaults(grantVersion));
+    }
+
+    /** A real netfront grants its rings from pages of its own memory: the backend resolves them like any page. */
+    @ParameterizedTest(name = "grant v{0}")
+    @ValueSource(ints = {1, 2})
+    void shouldConnectAndEchoWhenTheCFrontendGrantsItsRingsFromOrdinaryGuestPages(final int grantVersion)
+        throws Exception
+    {
+        echo(grantVersion, 100_000, "guest", new ShmFileConfig(grantVersion, 2 * 256 + 2,
+            ShmFileConfig.DEFAULT_GRANT_FRAMES, 1, 0, 0x1000, 0x10000, ""));
+    }
+
+    private static void echo(final int grantVersion, final int packets, final String rings, final ShmFileConfig config)
+        throws Exception
+    {
         final Path path = ShmTestFiles.newPath("cfront");
-        try (ShmDeviceFile file = ShmDeviceFile.create(path, ShmFileConfig.defaults(grantVersion)))
+        try (ShmDeviceFile file = ShmDeviceFile.create(path, config))
         {
             final ShmBackend backend = new ShmBackend(file, null);
             final AtomicBoolean running = new AtomicBoolean(true);
@@ -57,7 +73,8 @@ final class ShmCFrontendInteropTest
             final CProgram.Result result;
             try
             {
-                result = frontend.run(new byte[0], 120, path.toString(), Integer.toString(PACKETS), "60", "1514");
+                result = frontend.run(
+                    new byte[0], 120, path.toString(), Integer.toString(packets), "60", "1514", rings);
             }
             finally
             {
@@ -67,14 +84,15 @@ final class ShmCFrontendInteropTest
             }
             assertEquals(0, result.exitCode(), result.stdout() + result.stderr());
             final ProbeOutput out = ProbeOutput.parse(result.stdout());
-            assertEquals(PACKETS, out.get("sent"));
-            assertEquals(PACKETS, out.get("ok"));
-            assertEquals(PACKETS, out.get("echoed"));
+            assertEquals(packets, out.get("sent"));
+            assertEquals(packets, out.get("ok"));
+            assertEquals(packets, out.get("echoed"));
             assertEquals(0, out.get("corrupt"));
             assertEquals(0, out.get("duplicates"));
             final NetBack back = backend.netBack();
-            assertEquals(PACKETS, back.txPackets());
-            assertEquals(PACKETS, back.rxPackets());
+            assertEquals(packets, back.txPackets());
+            assertEquals(packets, back.rxPackets());
+            assertEquals(0, file.events().inUse()); // the frontend freed its ports, the backend unbound them
             assertEquals(0, back.txErrorResponses() + back.rxCopyErrors() + backend.faults());
         }
         finally

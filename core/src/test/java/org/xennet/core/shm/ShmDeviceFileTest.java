@@ -11,12 +11,14 @@ import java.nio.file.StandardOpenOption;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.xennet.core.event.EventChannel;
 import org.xennet.core.xenbus.XenbusState;
 import org.xennet.grant.GrantTableV1;
 import org.xennet.grant.GrantTableV2;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -64,13 +66,114 @@ final class ShmDeviceFileTest
             assertInstanceOf(GrantTableV1.class, b.grantTable());
             a.guestMemory().buffer().putLong(4096 * 7 + 8, 0x1122334455667788L);
             assertEquals(0x1122334455667788L, b.guestMemory().buffer().getLong(4096 * 7 + 8));
-            assertEquals(false, b.toBackend().consume());
-            a.toBackend().notifyPeer();
-            a.toBackend().notifyPeer();
-            assertEquals(2, b.toBackend().count());
-            assertTrue(b.toBackend().consume());
-            assertEquals(false, b.toBackend().consume()); // notifications collapse into one pending bit
-            assertEquals(false, b.toFrontend().pending());
+            final ShmEventChannel front = (ShmEventChannel)a.events().allocUnbound(a.frontendDomid(), a.backendDomid());
+            assertEquals(false, front.notifyPeer()); // unbound: dropped, as Xen drops it
+            final EventChannel back = b.events().bindInterdomain(b.backendDomid(), b.frontendDomid(), front.port());
+            assertEquals(false, back.consume());
+            front.notifyPeer();
+            front.notifyPeer();
+            assertEquals(2, front.notificationsSent());
+            assertTrue(back.consume());
+            assertEquals(false, back.consume()); // notifications collapse into one pending bit
+            assertEquals(false, front.pending());
+            assertTrue(back.notifyPeer());
+            assertTrue(front.consume());
+        }
+    }
+
+    @Test
+    void shouldAllocatePortsPerConnectionAndFreeThemOnClose() throws Exception
+    {
+        final Path path = dir.resolve("dev");
+        try (ShmDeviceFile a = ShmDeviceFile.create(path, ShmFileConfig.defaults(1));
+            ShmDeviceFile b = ShmDeviceFile.attach(path))
+        {
+            final EventChannel tx = a.events().allocUnbound(a.frontendDomid(), a.backendDomid());
+            final EventChannel rx = a.events().allocUnbound(a.frontendDomid(), a.backendDomid());
+            assertEquals(1, tx.port());
+            assertEquals(2, rx.port());
+            assertEquals(ShmFileDescriptor.EVTCHN_STATE_UNBOUND, b.events().state(1));
+            assertNull(b.events().bindInterdomain(b.backendDomid(), b.frontendDomid(), 3)); // free: nobody holds it
+            assertNull(b.events().bindInterdomain(b.backendDomid(), b.frontendDomid(), 0)); // port 0 never binds
+            assertNull(b.events().bindInterdomain(b.backendDomid(), b.frontendDomid(), -1L));
+            assertNull(b.events().bindInterdomain(b.backendDomid() + 1, b.frontendDomid(), 1)); // not granted to us
+            final EventChannel back = b.events().bindInterdomain(b.backendDomid(), b.frontendDomid(), 1);
+            assertEquals(ShmFileDescriptor.EVTCHN_STATE_INTERDOMAIN, b.events().state(1));
+            assertNull(b.events().bindInterdomain(b.backendDomid(), b.frontendDomid(), 1)); // bound once only
+            back.close();
+            assertEquals(ShmFileDescriptor.EVTCHN_STATE_UNBOUND, b.events().state(1));
+            tx.close();
+            rx.close();
+            assertEquals(0, a.events().inUse());
+            assertNull(b.events().bindInterdomain(b.backendDomid(), b.frontendDomid(), 1)); // closed: never binds
+        }
+    }
+
+    @Test
+    void shouldNeverBindAPortWhoseOwnerIsDeadAndReclaimIt() throws Exception
+    {
+        final Path path = dir.resolve("dev");
+        final Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        try (ShmDeviceFile a = ShmDeviceFile.create(path, ShmFileConfig.defaults(1)))
+        {
+            // What a killed frontend leaves: its port unbound, published, owned by a process that no longer lives.
+            final int entry = 5 * ShmFileDescriptor.EVTCHN_LENGTH;
+            final org.agrona.concurrent.UnsafeBuffer table = new org.agrona.concurrent.UnsafeBuffer(
+                a.buffer(), (int)a.buffer().getLong(ShmFileDescriptor.EVENTS_OFFSET), ShmFileDescriptor.PAGE_SIZE);
+            table.putInt(entry + ShmFileDescriptor.EVTCHN_OWNER_PID_OFFSET, (int)gone.pid());
+            table.putInt(entry + ShmFileDescriptor.EVTCHN_STATE_OFFSET, ShmFileDescriptor.EVTCHN_STATE_UNBOUND);
+            assertNull(a.events().bindInterdomain(a.backendDomid(), a.frontendDomid(), 5));
+            assertEquals(1, a.events().reclaimDead());
+            assertEquals(ShmFileDescriptor.EVTCHN_STATE_FREE, a.events().state(5));
+        }
+    }
+
+    @Test
+    void shouldRefuseASecondBackendAndASecondFrontendWithAClearMessage() throws Exception
+    {
+        final Path path = dir.resolve("dev");
+        try (ShmDeviceFile a = ShmDeviceFile.create(path, ShmFileConfig.defaults(1));
+            ShmDeviceFile b = ShmDeviceFile.attach(path))
+        {
+            a.claimBackend();
+            final ShmClaimException ex = assertThrows(ShmClaimException.class, b::claimBackend);
+            assertTrue(ex.getMessage().contains("already served by another backend: backend_pid=" +
+                ProcessHandle.current().pid()), ex.getMessage());
+            b.claimFrontend();
+            assertThrows(ShmClaimException.class, a::claimFrontend);
+            a.close(); // releases its backend claim
+            b.claimBackend();
+        }
+    }
+
+    @Test
+    void shouldNameVersion1AsTheOldFormat() throws Exception
+    {
+        final ShmFormatException ex = assertField("version", createAndPatch(ShmFileDescriptor.VERSION_OFFSET, 4, 1));
+        assertTrue(ex.getMessage().contains("version=1, supported=2"), ex.getMessage());
+    }
+
+    @Test
+    void shouldUseTheLayoutValidatedAtAttachWhenTheHeaderIsRewrittenLater() throws Exception
+    {
+        final Path path = dir.resolve("dev");
+        try (ShmDeviceFile a = ShmDeviceFile.create(path, ShmFileConfig.defaults(1));
+            ShmDeviceFile b = ShmDeviceFile.attach(path))
+        {
+            final long rings = a.buffer().getLong(ShmFileDescriptor.RINGS_OFFSET);
+            // A hostile peer rewrites the layout after attach: nothing of b may follow it out of the file.
+            a.buffer().putLong(ShmFileDescriptor.RINGS_OFFSET, 1L << 40);
+            a.buffer().putInt(ShmFileDescriptor.RINGS_OFFSET + ShmFileDescriptor.REGION_PAGES_OFFSET, 1 << 20);
+            a.buffer().putLong(ShmFileDescriptor.RING_FIRST_FRAME_OFFSET, -5);
+            a.buffer().putLong(ShmFileDescriptor.GUEST_OFFSET, 1L << 40);
+            a.buffer().putInt(ShmFileDescriptor.GRANT_VERSION_OFFSET, 7);
+            assertEquals(2, b.ringMemory().pageCount());
+            assertEquals(rings + 4096, b.frameOffset(0x1001));
+            assertEquals(-1, b.frameOffset(-5));
+            assertEquals(1, b.grantVersion());
+            assertInstanceOf(GrantTableV1.class, b.grantTable());
+            assertTrue(b.guestMemory().buffer().capacity() <= b.buffer().capacity());
         }
     }
 
@@ -84,7 +187,7 @@ final class ShmDeviceFileTest
     @Test
     void shouldRefuseAWrongVersionNamingTheField() throws Exception
     {
-        assertField("version", createAndPatch(ShmFileDescriptor.VERSION_OFFSET, 4, 2));
+        assertField("version", createAndPatch(ShmFileDescriptor.VERSION_OFFSET, 4, 3));
     }
 
     @Test

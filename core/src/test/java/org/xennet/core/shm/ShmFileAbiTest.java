@@ -53,6 +53,8 @@ final class ShmFileAbiTest
         assertEquals(ShmFileDescriptor.FRONTEND_PID_OFFSET, c.get(field("frontend_pid")));
         assertEquals(ShmFileDescriptor.BACKEND_PID_OFFSET, c.get(field("backend_pid")));
         assertEquals(ShmFileDescriptor.XENSTORE_PATH_OFFSET, c.get(field("xenstore_path")));
+        assertEquals(ShmFileDescriptor.TX_EVENT_PORT_OFFSET, c.get(field("tx_event_port")));
+        assertEquals(ShmFileDescriptor.RX_EVENT_PORT_OFFSET, c.get(field("rx_event_port")));
         assertEquals(ShmFileDescriptor.HEADER_LENGTH, c.get("sizeof(struct xennet_shm_header)"));
     }
 
@@ -70,8 +72,24 @@ final class ShmFileAbiTest
         assertEquals(ShmFileDescriptor.VERSION, c.get("XENNET_SHM_VERSION"));
         assertEquals(ShmFileDescriptor.PAGE_SIZE, c.get("XENNET_SHM_PAGE_SIZE"));
         assertEquals(ShmFileDescriptor.XENSTORE_PATH_LENGTH, c.get("XENNET_SHM_XENSTORE_PATH_LENGTH"));
-        assertEquals(ShmFileDescriptor.EVENT_TO_BACKEND_OFFSET, c.get("XENNET_SHM_EVENT_TO_BACKEND_OFFSET"));
-        assertEquals(ShmFileDescriptor.EVENT_TO_FRONTEND_OFFSET, c.get("XENNET_SHM_EVENT_TO_FRONTEND_OFFSET"));
+    }
+
+    @Test
+    void shouldMatchTheEventTableOfTheCHeader()
+    {
+        final ProbeOutput c = ProbeOutput.parse(probe.runForOutput());
+        assertEquals(ShmFileDescriptor.EVTCHN_STATE_OFFSET, c.get("offsetof(struct xennet_shm_evtchn,state)"));
+        assertEquals(ShmFileDescriptor.EVTCHN_OWNER_PID_OFFSET, c.get("offsetof(struct xennet_shm_evtchn,owner_pid)"));
+        assertEquals(ShmFileDescriptor.EVTCHN_BOUND_PID_OFFSET, c.get("offsetof(struct xennet_shm_evtchn,bound_pid)"));
+        assertEquals(ShmFileDescriptor.EVTCHN_TO_BACKEND_OFFSET, c.get("offsetof(struct xennet_shm_evtchn,to_backend)"));
+        assertEquals(ShmFileDescriptor.EVTCHN_TO_FRONTEND_OFFSET,
+            c.get("offsetof(struct xennet_shm_evtchn,to_frontend)"));
+        assertEquals(ShmFileDescriptor.EVTCHN_LENGTH, c.get("sizeof(struct xennet_shm_evtchn)"));
+        assertEquals(ShmFileDescriptor.EVTCHN_PORTS, c.get("XENNET_SHM_EVTCHN_PORTS"));
+        assertEquals(ShmFileDescriptor.EVTCHN_PORTS * ShmFileDescriptor.EVTCHN_LENGTH, ShmFileDescriptor.PAGE_SIZE);
+        assertEquals(ShmFileDescriptor.EVTCHN_STATE_FREE, c.get("XENNET_SHM_EVTCHN_FREE"));
+        assertEquals(ShmFileDescriptor.EVTCHN_STATE_UNBOUND, c.get("XENNET_SHM_EVTCHN_UNBOUND"));
+        assertEquals(ShmFileDescriptor.EVTCHN_STATE_INTERDOMAIN, c.get("XENNET_SHM_EVTCHN_INTERDOMAIN"));
     }
 
     @Test
@@ -96,6 +114,9 @@ final class ShmFileAbiTest
             assertEquals(guestOffset + 3 * 4096, c.get("file.frame_offset(guest_first_frame+3)"));
             assertEquals(ringsOffset + 4096, c.get("file.frame_offset(ring_first_frame+1)"));
             assertEquals(-1, c.get("file.frame_offset(unmapped)"));
+            assertEquals(file.frameOffset(0x5_0000_0000L + 3), c.get("file.frame_offset(guest_first_frame+3)"));
+            assertEquals(file.frameOffset(0x2001), c.get("file.frame_offset(ring_first_frame+1)"));
+            assertEquals(file.frameOffset(0x2002), c.get("file.frame_offset(unmapped)"));
             assertEquals("/run/xs.sock".length(), c.get("file.xenstore_path_length"));
             assertEquals(guestOffset, file.guestMemory().buffer().addressOffset() - file.buffer().addressOffset());
         }

@@ -192,7 +192,7 @@ class XenbusNetFrontTest
         netfront.open();
         final String secondTx = memory.read(rig.vif.frontendPath() + "/event-channel-tx");
         assertTrue(!firstTx.equals(secondTx), "ports reused: " + firstTx);
-        assertEquals(null, rig.registry.lookupUnbound(3, Long.parseLong(firstTx)));
+        assertEquals(null, rig.registry.bindInterdomain(rig.front.config().backendDomid(), 3, Long.parseLong(firstTx)));
         netfront.close();
     }
 

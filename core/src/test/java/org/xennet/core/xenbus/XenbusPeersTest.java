@@ -175,14 +175,12 @@ class XenbusPeersTest
         final int domid = front.config().frontendDomid();
         if (front.state() != NetFront.State.CLOSED)
         {
-            rig.registry.close(domid, front.rxEvent());
-            rig.registry.close(domid, front.txEvent());
-            front.close();
+            front.close(); // closes its ports too
         }
         final boolean split = peer.splitWhenOffered &&
             "1".equals(store.readIfExists(XenStore.NO_TRANSACTION, be + "/feature-split-event-channels").orElse(null));
-        final EventChannel tx = rig.registry.allocUnbound(domid);
-        final EventChannel rx = split ? rig.registry.allocUnbound(domid) : tx;
+        final EventChannel tx = rig.registry.allocUnbound(domid, front.config().backendDomid());
+        final EventChannel rx = split ? rig.registry.allocUnbound(domid, front.config().backendDomid()) : tx;
         assertEquals(NetFrontResult.OK, front.open(tx, rx));
         store.write(fe + "/tx-ring-ref", Integer.toString(front.txRingRef()));
         store.write(fe + "/rx-ring-ref", Integer.toString(front.rxRingRef()));
