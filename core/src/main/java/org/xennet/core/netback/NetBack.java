@@ -8,6 +8,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.xennet.core.event.EventChannel;
+import org.xennet.core.memory.RoleCounters;
 import org.xennet.grant.FrameMapper;
 import org.xennet.grant.GrantAccess;
 import org.xennet.grant.GrantConstants;
@@ -91,14 +92,19 @@ public final class NetBack
     private final NetifRxRequestFlyweight rxRequest = new NetifRxRequestFlyweight();
     private final NetifRxResponseFlyweight rxResponse = new NetifRxResponseFlyweight();
 
-    private long txPackets;
-    private long txBytes;
-    private long txErrorResponses;
-    private long txDroppedResponses;
-    private long rxPackets;
-    private long rxBytes;
-    private long rxCopyErrors;
-    private long rxBackPressured;
+    // Counters: pollTx and deliver may run on different threads (deliver runs on the peer backend's pollTx in a
+    // loopback), so each role writes only its own block (release stores, own cache lines).
+    private static final int ROLE_TX = 0;
+    private static final int ROLE_RX = 1;
+    private static final int TX_PACKETS = RoleCounters.offset(ROLE_TX, 0);
+    private static final int TX_BYTES = RoleCounters.offset(ROLE_TX, 1);
+    private static final int TX_ERROR_RESPONSES = RoleCounters.offset(ROLE_TX, 2);
+    private static final int TX_DROPPED_RESPONSES = RoleCounters.offset(ROLE_TX, 3);
+    private static final int RX_PACKETS = RoleCounters.offset(ROLE_RX, 0);
+    private static final int RX_BYTES = RoleCounters.offset(ROLE_RX, 1);
+    private static final int RX_COPY_ERRORS = RoleCounters.offset(ROLE_RX, 2);
+    private static final int RX_BACK_PRESSURED = RoleCounters.offset(ROLE_RX, 3);
+    private final RoleCounters counters = new RoleCounters(ROLE_RX + 1);
 
     /**
      * Creates a closed backend.
@@ -356,8 +362,8 @@ public final class NetBack
         stagedSlots = 0;
         if (rc == PacketSink.ACCEPTED)
         {
-            txPackets++;
-            txBytes += stagedLength;
+            counters.increment(TX_PACKETS);
+            counters.add(TX_BYTES, stagedLength);
             respondTx(txRing, slots, NetifResponseStatus.OKAY);
         }
         else
@@ -378,11 +384,11 @@ public final class NetBack
         ring.rspProdPvt(prod);
         if (status == NetifResponseStatus.ERROR)
         {
-            txErrorResponses++;
+            counters.increment(TX_ERROR_RESPONSES);
         }
         else if (status == NetifResponseStatus.DROPPED)
         {
-            txDroppedResponses++;
+            counters.increment(TX_DROPPED_RESPONSES);
         }
     }
 
@@ -423,7 +429,7 @@ public final class NetBack
             {
                 return PacketSink.DROPPED;
             }
-            rxBackPressured++;
+            counters.increment(RX_BACK_PRESSURED);
             return PacketSink.BACK_PRESSURED;
         }
         final AtomicBuffer page = ring.buffer();
@@ -443,7 +449,7 @@ public final class NetBack
             if (rc != GrantConstants.GNTST_OKAY)
             {
                 rxResponse.flags(0).status(NetifResponseStatus.ERROR); // ends the chain: the packet is lost
-                rxCopyErrors++;
+                counters.increment(RX_COPY_ERRORS);
                 result = PacketSink.DROPPED;
                 break;
             }
@@ -454,8 +460,8 @@ public final class NetBack
         ring.rspProdPvt(prod);
         if (result == PacketSink.ACCEPTED)
         {
-            rxPackets++;
-            rxBytes += length;
+            counters.increment(RX_PACKETS);
+            counters.add(RX_BYTES, length);
         }
         if (ring.pushResponsesAndCheckNotify()) // release rsp_prod, full fence, then rsp_event
         {
@@ -556,49 +562,49 @@ public final class NetBack
     /** @return tx packets the sink accepted. */
     public long txPackets()
     {
-        return txPackets;
+        return counters.get(TX_PACKETS);
     }
 
     /** @return bytes of tx packets the sink accepted. */
     public long txBytes()
     {
-        return txBytes;
+        return counters.get(TX_BYTES);
     }
 
     /** @return tx packets answered ERROR (bad gref, inconsistent sizes). */
     public long txErrorResponses()
     {
-        return txErrorResponses;
+        return counters.get(TX_ERROR_RESPONSES);
     }
 
     /** @return tx packets answered DROPPED by the sink. */
     public long txDroppedResponses()
     {
-        return txDroppedResponses;
+        return counters.get(TX_DROPPED_RESPONSES);
     }
 
     /** @return packets delivered into rx buffers. */
     public long rxPackets()
     {
-        return rxPackets;
+        return counters.get(RX_PACKETS);
     }
 
     /** @return bytes delivered into rx buffers. */
     public long rxBytes()
     {
-        return rxBytes;
+        return counters.get(RX_BYTES);
     }
 
     /** @return rx buffers that could not be written (answered ERROR). */
     public long rxCopyErrors()
     {
-        return rxCopyErrors;
+        return counters.get(RX_COPY_ERRORS);
     }
 
     /** @return deliveries refused for lack of posted rx buffers. */
     public long rxBackPressured()
     {
-        return rxBackPressured;
+        return counters.get(RX_BACK_PRESSURED);
     }
 
     /**
@@ -619,7 +625,7 @@ public final class NetBack
     @Override
     public String toString()
     {
-        return "NetBack{state=" + state + ", fault=" + fault.get() + ", txPackets=" + txPackets +
-            ", rxPackets=" + rxPackets + '}';
+        return "NetBack{state=" + state + ", fault=" + fault.get() + ", txPackets=" + txPackets() +
+            ", rxPackets=" + rxPackets() + '}';
     }
 }

@@ -8,6 +8,7 @@ import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.xennet.core.event.EventChannel;
 import org.xennet.core.memory.GuestMemory;
+import org.xennet.core.memory.RoleCounters;
 import org.xennet.grant.GrantEntryV1Descriptor;
 import org.xennet.grant.GrantEntryV2Descriptor;
 import org.xennet.grant.GrantRefAllocator;
@@ -43,7 +44,8 @@ import org.xennet.rings.netif.NetifTxRing;
  * </ul>
  * Each shared index has a single writer; ids and buffers travel between producer and consumer through
  * single-producer single-consumer free-id rings. {@link #open()} and {@link #close()} must run while no
- * other role is active. Counters and {@link #state()} may be read from any thread (exact once roles are idle).
+ * other role is active. Counters and {@link #state()} may be read from any thread: each counter is written by one
+ * role only (release stores into that role's own cache lines, see {@link RoleCounters}), so none loses updates.
  * <p>
  * <b>Never trusting the backend.</b> {@code rsp_prod} is read once per round and checked against the ring size;
  * each response is read once into locals; ids must be pending; statuses, offsets and sizes are range-checked;
@@ -127,17 +129,26 @@ public final class NetFront
     private int rxPacketStatus;          // worst status over its fragments
     private int rxFirstOffset;
 
-    // ---- counters (single writer each) ----------------------------------------------------------------------
-    private long txPackets;
-    private long txBytes;
-    private long txErrors;
-    private long txDropped;
-    private long txGrantFailures;
-    private long rxPackets;
-    private long rxBytes;
-    private long rxErrors;
-    private long rxDropped;
-    private long deferredGrants;
+    // ---- counters: one block per role, one writer per counter (a role may run on its own thread) ------------
+    private static final int ROLE_TX_PRODUCER = 0;
+    private static final int ROLE_TX_CONSUMER = 1;
+    private static final int ROLE_RX_PRODUCER = 2;
+    private static final int ROLE_RX_CONSUMER = 3;
+    private static final int ROLE_LIFECYCLE = 4;
+    private static final int TX_GRANT_FAILURES = RoleCounters.offset(ROLE_TX_PRODUCER, 0);
+    private static final int TX_PACKETS = RoleCounters.offset(ROLE_TX_CONSUMER, 0);
+    private static final int TX_BYTES = RoleCounters.offset(ROLE_TX_CONSUMER, 1);
+    private static final int TX_ERRORS = RoleCounters.offset(ROLE_TX_CONSUMER, 2);
+    private static final int TX_DROPPED = RoleCounters.offset(ROLE_TX_CONSUMER, 3);
+    private static final int TX_DEFERRED_GRANTS = RoleCounters.offset(ROLE_TX_CONSUMER, 4);
+    private static final int RX_GRANT_FAILURES = RoleCounters.offset(ROLE_RX_PRODUCER, 0);
+    private static final int RX_PACKETS = RoleCounters.offset(ROLE_RX_CONSUMER, 0);
+    private static final int RX_BYTES = RoleCounters.offset(ROLE_RX_CONSUMER, 1);
+    private static final int RX_ERRORS = RoleCounters.offset(ROLE_RX_CONSUMER, 2);
+    private static final int RX_DROPPED = RoleCounters.offset(ROLE_RX_CONSUMER, 3);
+    private static final int RX_DEFERRED_GRANTS = RoleCounters.offset(ROLE_RX_CONSUMER, 4);
+    private static final int CLOSE_DEFERRED_GRANTS = RoleCounters.offset(ROLE_LIFECYCLE, 0);
+    private final RoleCounters counters = new RoleCounters(ROLE_LIFECYCLE + 1);
 
     /**
      * Creates a closed frontend.
@@ -155,7 +166,8 @@ public final class NetFront
         final GrantTable grantTable,
         final GrantRefAllocator allocator)
     {
-        this.config = config.validate(memory.pageCount(), ringMemory.pageCount());
+        // A private copy: the caller's object may be reused for another device or changed later.
+        this.config = new NetFrontConfig(config).validate(memory.pageCount(), ringMemory.pageCount());
         this.memory = memory;
         this.ringMemory = ringMemory;
         this.grantTable = grantTable;
@@ -326,7 +338,7 @@ public final class NetFront
     {
         if (ref >= 0 && grantTable.endAccess(ref) != GrantResult.OK)
         {
-            deferredGrants++; // ring still mapped by a backend that never disconnected: leave it granted
+            counters.increment(CLOSE_DEFERRED_GRANTS); // ring still mapped by a backend that never disconnected: leave it granted
             return false;
         }
         return true;
@@ -388,7 +400,7 @@ public final class NetFront
         {
             if (txState[id] == ID_PENDING)
             {
-                endGrant(txState, txRef, id, txPage[id]);
+                endGrant(txState, txRef, id, txPage[id], CLOSE_DEFERRED_GRANTS);
             }
         }
     }
@@ -399,7 +411,7 @@ public final class NetFront
         {
             if (rxState[id] == ID_PENDING)
             {
-                endGrant(rxState, rxRef, id, rxPage[id]);
+                endGrant(rxState, rxRef, id, rxPage[id], CLOSE_DEFERRED_GRANTS);
             }
         }
     }
@@ -408,7 +420,8 @@ public final class NetFront
      * Ends an id's grant: FREE when ended; DEFERRED when the backend still maps it, and then neither the ref nor the
      * page is ever reused (the page is quarantined: left out of the pools when the device is reopened).
      */
-    private boolean endGrant(final byte[] states, final int[] refs, final int id, final int page)
+    private boolean endGrant(
+        final byte[] states, final int[] refs, final int id, final int page, final int deferredCounter)
     {
         if (grantTable.endAccess(refs[id]) == GrantResult.OK)
         {
@@ -417,7 +430,7 @@ public final class NetFront
         }
         states[id] = ID_DEFERRED;
         quarantined[page] = true;
-        deferredGrants++;
+        counters.increment(deferredCounter); // the calling role's own counter
         return false;
     }
 
@@ -479,7 +492,7 @@ public final class NetFront
             if (rc != GrantResult.OK)
             {
                 rollbackGrants(i);
-                txGrantFailures++;
+                counters.increment(TX_GRANT_FAILURES);
                 return NetFrontResult.fromGrantResult(rc);
             }
         }
@@ -742,7 +755,7 @@ public final class NetFront
         {
             return markBroken(BrokenReason.TX_BAD_STATUS);
         }
-        if (!endGrant(txState, txRef, id, txPage[id]))
+        if (!endGrant(txState, txRef, id, txPage[id], TX_DEFERRED_GRANTS))
         {
             return markBroken(BrokenReason.GRANT_STILL_IN_USE);
         }
@@ -774,16 +787,16 @@ public final class NetFront
         }
         if (status == NetifResponseStatus.OKAY)
         {
-            txPackets++;
-            txBytes += length;
+            counters.increment(TX_PACKETS);
+            counters.add(TX_BYTES, length);
         }
         else if (status == NetifResponseStatus.DROPPED)
         {
-            txDropped++;
+            counters.increment(TX_DROPPED);
         }
         else
         {
-            txErrors++;
+            counters.increment(TX_ERRORS);
         }
         if (null != handler)
         {
@@ -824,7 +837,7 @@ public final class NetFront
             final int rc = grantTable.permitAccess(rxRef[id], backendDomid, memory.frame(page), false);
             if (rc != GrantResult.OK)
             {
-                rxErrors++;
+                counters.increment(RX_GRANT_FAILURES); // rx producer's own counter: pollRx counts RX_ERRORS
                 failure = NetFrontResult.fromGrantResult(rc);
                 break;
             }
@@ -924,7 +937,7 @@ public final class NetFront
         {
             return markBroken(BrokenReason.RX_CHAIN_TOO_LONG);
         }
-        if (!endGrant(rxState, rxRef, id, rxPage[id]))
+        if (!endGrant(rxState, rxRef, id, rxPage[id], RX_DEFERRED_GRANTS))
         {
             return markBroken(BrokenReason.GRANT_STILL_IN_USE); // page stays with the id, never recycled
         }
@@ -960,17 +973,17 @@ public final class NetFront
         {
             if (rxPacketStatus == NetifResponseStatus.DROPPED)
             {
-                rxDropped++;
+                counters.increment(RX_DROPPED);
             }
             else
             {
-                rxErrors++;
+                counters.increment(RX_ERRORS);
             }
         }
         else
         {
-            rxPackets++;
-            rxBytes += rxLength;
+            counters.increment(RX_PACKETS);
+            counters.add(RX_BYTES, rxLength);
             if (null != handler)
             {
                 if (rxFragments == 1)
@@ -1028,7 +1041,7 @@ public final class NetFront
     /** @return the configuration. */
     public NetFrontConfig config()
     {
-        return config;
+        return new NetFrontConfig(config); // a copy: the device's own parameters never change under it
     }
 
     /** @return the guest memory holding packets and buffers. */
@@ -1142,55 +1155,55 @@ public final class NetFront
     /** @return packets the backend answered OKAY. */
     public long txPackets()
     {
-        return txPackets;
+        return counters.get(TX_PACKETS);
     }
 
     /** @return bytes of packets answered OKAY. */
     public long txBytes()
     {
-        return txBytes;
+        return counters.get(TX_BYTES);
     }
 
     /** @return packets answered ERROR. */
     public long txErrors()
     {
-        return txErrors;
+        return counters.get(TX_ERRORS);
     }
 
     /** @return packets answered DROPPED. */
     public long txDropped()
     {
-        return txDropped;
+        return counters.get(TX_DROPPED);
     }
 
     /** @return transmits refused because a fragment could not be granted. */
     public long txGrantFailures()
     {
-        return txGrantFailures;
+        return counters.get(TX_GRANT_FAILURES);
     }
 
     /** @return packets received. */
     public long rxPackets()
     {
-        return rxPackets;
+        return counters.get(RX_PACKETS);
     }
 
     /** @return bytes received. */
     public long rxBytes()
     {
-        return rxBytes;
+        return counters.get(RX_BYTES);
     }
 
-    /** @return rx errors: ERROR responses and buffers that could not be granted. */
+    /** @return rx errors: ERROR responses (counted by pollRx) and buffers refillRx could not grant (its own). */
     public long rxErrors()
     {
-        return rxErrors;
+        return counters.get(RX_ERRORS) + counters.get(RX_GRANT_FAILURES);
     }
 
     /** @return rx packets the backend answered DROPPED. */
     public long rxDropped()
     {
-        return rxDropped;
+        return counters.get(RX_DROPPED);
     }
 
     /**
@@ -1207,13 +1220,13 @@ public final class NetFront
     /** @return grants that could not be ended because the backend still maps them (never reused). */
     public long deferredGrants()
     {
-        return deferredGrants;
+        return counters.get(TX_DEFERRED_GRANTS) + counters.get(RX_DEFERRED_GRANTS) + counters.get(CLOSE_DEFERRED_GRANTS);
     }
 
     @Override
     public String toString()
     {
-        return "NetFront{state=" + state + ", brokenReason=" + brokenReason.get() + ", txPackets=" + txPackets +
-            ", rxPackets=" + rxPackets + '}';
+        return "NetFront{state=" + state + ", brokenReason=" + brokenReason.get() + ", txPackets=" + txPackets() +
+            ", rxPackets=" + rxPackets() + '}';
     }
 }
