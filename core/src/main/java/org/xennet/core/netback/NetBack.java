@@ -45,10 +45,10 @@ import org.xennet.rings.netif.NetifTxRing;
 public final class NetBack
 {
     /** Result of {@link #pollTx}/{@link #connect}: the backend is not connected. */
-    public static final int NOT_CONNECTED = -1;
+    public static final int NOT_CONNECTED = -11;
 
     /** Result of {@link #pollTx}/{@link #connect}: the frontend was disconnected for a {@link FrontendFault}. */
-    public static final int FAULTED = -2;
+    public static final int FAULTED = -12;
 
     /** Backend state. */
     public enum State

@@ -10,14 +10,14 @@ import org.agrona.DirectBuffer;
 @FunctionalInterface
 public interface PacketSink
 {
-    /** The packet was taken; the frontend gets {@code NETIF_RSP_OKAY}. */
-    int ACCEPTED = 0;
+    /** The packet was taken; the frontend gets {@code NETIF_RSP_OKAY} (&gt; 0: success, as every xennet result). */
+    int ACCEPTED = 1;
 
     /** The packet was dropped; the frontend gets {@code NETIF_RSP_DROPPED}. */
-    int DROPPED = -2;
+    int DROPPED = -21;
 
     /** No room right now: the backend keeps the packet staged and offers it again on its next poll. */
-    int BACK_PRESSURED = -3;
+    int BACK_PRESSURED = -22;
 
     /**
      * Takes one packet.

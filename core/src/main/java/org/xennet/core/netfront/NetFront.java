@@ -592,7 +592,7 @@ public final class NetFront
      *
      * @param length bytes wanted (1 .. txBufferPages * 4096).
      * @param claim  the reusable claim to fill.
-     * @return {@link NetFrontResult#OK}, {@code NO_BUFFERS} when every tx buffer is in flight,
+     * @return {@code length} (&gt; 0) once claimed, or {@code NO_BUFFERS} when every tx buffer is in flight,
      *         {@code NOT_CONNECTED}, {@code BROKEN} or {@code BAD_ARGUMENT}.
      */
     public int tryClaim(final int length, final TxClaim claim)
@@ -621,7 +621,7 @@ public final class NetFront
         claim.capacity = length;
         claim.chunk = chunk;
         claim.owner = this;
-        return NetFrontResult.OK;
+        return length;
     }
 
     /**
@@ -672,7 +672,7 @@ public final class NetFront
     public int offer(final DirectBuffer source, final int offset, final int length, final TxClaim claim)
     {
         final int rc = tryClaim(length, claim);
-        if (rc != NetFrontResult.OK)
+        if (rc < 0)
         {
             return rc;
         }
