@@ -29,8 +29,8 @@ public final class NetDevice implements AutoCloseable
     {
         this.guest = guest;
         this.front = new NetFront(
-            new NetFrontConfig(config).frontendDomid(guest.domid()), guest.memory(), guest.ringMemory(), guest.grantTable(),
-            guest.allocator());
+            new NetFrontConfig(config).frontendDomid(guest.domid()),
+            guest.memory(), guest.ringMemory(), guest.grantTable(), guest.allocator());
         this.back = new NetBack(config.backendDomid(), guest.grantTable(), guest.memory(), sink);
     }
 

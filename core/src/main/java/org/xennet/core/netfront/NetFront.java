@@ -338,7 +338,8 @@ public final class NetFront
     {
         if (ref >= 0 && grantTable.endAccess(ref) != GrantResult.OK)
         {
-            counters.increment(CLOSE_DEFERRED_GRANTS); // ring still mapped by a backend that never disconnected: leave it granted
+            // Ring still mapped by a backend that never disconnected: leave it granted.
+            counters.increment(CLOSE_DEFERRED_GRANTS);
             return false;
         }
         return true;
@@ -1220,7 +1221,8 @@ public final class NetFront
     /** @return grants that could not be ended because the backend still maps them (never reused). */
     public long deferredGrants()
     {
-        return counters.get(TX_DEFERRED_GRANTS) + counters.get(RX_DEFERRED_GRANTS) + counters.get(CLOSE_DEFERRED_GRANTS);
+        return counters.get(TX_DEFERRED_GRANTS) + counters.get(RX_DEFERRED_GRANTS) +
+            counters.get(CLOSE_DEFERRED_GRANTS);
     }
 
     @Override

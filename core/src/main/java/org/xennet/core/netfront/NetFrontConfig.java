@@ -4,7 +4,7 @@ import org.xennet.rings.netif.NetifConstants;
 
 /**
  * Setup-time parameters of a {@link NetFront}: domain ids, how many ids per direction, and where the rings,
- * rx buffers and tx claim buffers live. Fluent setters; validated by {@link #validate()} when the
+ * rx buffers and tx claim buffers live. Fluent setters; validated by {@link #validate(int, int)} when the
  * {@link NetFront} is built.
  * <pre>
  *   ring memory:   [txRingPage] [rxRingPage]
@@ -330,8 +330,8 @@ public final class NetFrontConfig
      */
     public String describeGrantRefs(final int refs)
     {
-        return "needs " + grantRefsNeeded() + " grant refs for " + rxIds + " rx + " + txIds + " tx ids + 2 rings, has " +
-            refs + ": raise the guest's grant refs or lower rxIds/txIds";
+        return "needs " + grantRefsNeeded() + " grant refs for " + rxIds + " rx + " + txIds + " tx ids + 2 rings, " +
+            "has " + refs + ": raise the guest's grant refs or lower rxIds/txIds";
     }
 
     private static void checkPowerOfTwo(final String name, final int value, final int max)

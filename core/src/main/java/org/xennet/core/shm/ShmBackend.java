@@ -41,7 +41,8 @@ public final class ShmBackend implements AutoCloseable
     {
         this.file = file;
         final NetBack[] self = new NetBack[1];
-        final PacketSink target = null != sink ? sink : (buffer, offset, length) -> self[0].deliver(buffer, offset, length);
+        final PacketSink target = null != sink ?
+            sink : (buffer, offset, length) -> self[0].deliver(buffer, offset, length);
         this.back = new NetBack(file.backendDomid(), file.grantTable(), file.guestMemory(), target);
         self[0] = back;
         // A frontend already Connected belongs to a previous backend: wait for its next generation.

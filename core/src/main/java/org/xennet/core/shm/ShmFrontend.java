@@ -213,7 +213,8 @@ public final class ShmFrontend implements AutoCloseable
             {
                 if (null == xenbusFront && store.exists(frontendPath + "/" + VifKeys.BACKEND))
                 {
-                    xenbusFront = new XenbusNetFront(store, frontendPath, front, registry, xenbusTimeout, stateListener);
+                    xenbusFront = new XenbusNetFront(
+                        store, frontendPath, front, registry, xenbusTimeout, stateListener);
                     store.watch(xenbusFront.backendPath() + "/" + VifKeys.STATE, watchToken,
                         (path, token) -> backendStateChanged = true);
                 }

@@ -89,7 +89,8 @@ public final class ShmXenbusBackend implements AutoCloseable
         registry.register(frontendDomid, relayTx);
         registry.register(frontendDomid, relayRx);
         final NetBack[] self = new NetBack[1];
-        final PacketSink target = null != sink ? sink : (buffer, offset, length) -> self[0].deliver(buffer, offset, length);
+        final PacketSink target = null != sink ?
+            sink : (buffer, offset, length) -> self[0].deliver(buffer, offset, length);
         this.back = new NetBack(file.backendDomid(), file.grantTable(), file.guestMemory(), target);
         self[0] = back;
         file.backendPid(ProcessHandle.current().pid());
