@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 
 # Debian packages the test suite uses: gcc and Xen's public headers for the C ABI probes and
 # differential peers, xenstore-utils and python3-pyxs as real xenstore clients, tshark/capinfos for
-# reading captures back.
-PACKAGES=(gcc libc6-dev libxen-dev xenstore-utils python3-pyxs tshark)
+# reading captures back; iproute2, iputils-ping and iperf3 for the TAP tests (namespaces, ping, TCP runs).
+PACKAGES=(gcc libc6-dev libxen-dev xenstore-utils python3-pyxs tshark iproute2 iputils-ping iperf3)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

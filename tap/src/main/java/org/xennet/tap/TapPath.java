@@ -1,0 +1,374 @@
+package org.xennet.tap;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.xennet.core.device.GuestDomain;
+import org.xennet.core.device.NetDevice;
+import org.xennet.core.event.IdleMode;
+import org.xennet.core.netback.NetBack;
+import org.xennet.core.netfront.NetFront;
+import org.xennet.core.netfront.NetFrontConfig;
+import org.xennet.core.netfront.NetFrontResult;
+import org.xennet.core.netfront.TxClaim;
+
+/**
+ * The whole path in one process, with a real Linux stack at both ends:
+ * <pre>
+ *   guest TAP (eth0) &lt;-&gt; NetFront &lt;-&gt; rings + grants &lt;-&gt; NetBack &lt;-&gt; vif TAP
+ *        [guest end thread: TAP reads, tx, rx]       [vif end thread: tx, TAP reads]
+ * </pre>
+ * Each end runs as an Agrona {@link Agent} on its own thread with the configured idle strategy. A TAP that
+ * disappears, or a ring peer that breaks, closes the whole path from a separate closer thread (agents stopped,
+ * device closed, TAPs closed: the reverse of {@link #start}); {@link #awaitClosed} sees it, nothing hangs.
+ */
+public final class TapPath implements AutoCloseable
+{
+    /** Path state. */
+    public enum State
+    {
+        /** Both ends are moving frames. */
+        RUNNING,
+        /** Torn down (by {@link #close()} or because an end went away; see {@link #closeReason()}). */
+        CLOSED
+    }
+
+    /** Backend domain id. */
+    public static final int BACKEND_DOMID = 0;
+    /** Guest domain id. */
+    public static final int GUEST_DOMID = 1;
+    private static final int RX_BUFFERS = 256;
+    private static final int TX_BUFFERS = 64;
+    private static final int TX_BUFFER_PAGES = 3;
+    private static final int PAGE_COUNT = RX_BUFFERS + TX_BUFFERS * TX_BUFFER_PAGES;
+    private static final int POLL_LIMIT = 64;
+
+    /** What to build: the two TAPs, how the threads wait, the grant version. */
+    public static final class Context
+    {
+        private TapConfig guestTap;
+        private TapConfig vifTap;
+        private IdleMode idleMode = IdleMode.BACKOFF;
+        private int grantVersion = 1;
+
+        /** @return the guest's TAP. */
+        public TapConfig guestTap()
+        {
+            return guestTap;
+        }
+
+        /**
+         * @param v the guest's TAP ({@code eth0} of the guest namespace).
+         * @return this.
+         */
+        public Context guestTap(final TapConfig v)
+        {
+            guestTap = v;
+            return this;
+        }
+
+        /** @return the vif's TAP. */
+        public TapConfig vifTap()
+        {
+            return vifTap;
+        }
+
+        /**
+         * @param v the vif's TAP (host namespace side).
+         * @return this.
+         */
+        public Context vifTap(final TapConfig v)
+        {
+            vifTap = v;
+            return this;
+        }
+
+        /** @return how each end's thread waits. */
+        public IdleMode idleMode()
+        {
+            return idleMode;
+        }
+
+        /**
+         * @param v how each end's thread waits when idle.
+         * @return this.
+         */
+        public Context idleMode(final IdleMode v)
+        {
+            idleMode = v;
+            return this;
+        }
+
+        /** @return the grant table version. */
+        public int grantVersion()
+        {
+            return grantVersion;
+        }
+
+        /**
+         * @param v grant table version (1 or 2).
+         * @return this.
+         */
+        public Context grantVersion(final int v)
+        {
+            grantVersion = v;
+            return this;
+        }
+    }
+
+    private final TapDevice vifTap;
+    private final TapDevice guestTap;
+    private final NetDevice device;
+    private final TapVifEnd vifEnd;
+    private final TapGuestEnd guestEnd;
+    private final AgentRunner vifRunner;
+    private final AgentRunner guestRunner;
+    private final CountDownLatch closeRequested = new CountDownLatch(1);
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private final AtomicReference<String> closeReason = new AtomicReference<>();
+    private final Thread closer;
+    private volatile State state = State.RUNNING;
+
+    private TapPath(final Context context)
+    {
+        vifTap = TapDevice.open(context.vifTap());
+        TapDevice guest = null;
+        NetDevice opened = null;
+        try
+        {
+            guest = TapDevice.open(context.guestTap());
+            vifEnd = new TapVifEnd(vifTap);
+            final GuestDomain domain = GuestDomain.create(GUEST_DOMID, context.grantVersion(),
+                2 + 2 * NetFrontConfig.MAX_IDS, PAGE_COUNT, 0x10_0000, 2, GuestDomain.DEFAULT_RING_FIRST_FRAME);
+            final NetFrontConfig config = new NetFrontConfig()
+                .backendDomid(BACKEND_DOMID)
+                .rxBufferFirstPage(0)
+                .rxBufferCount(RX_BUFFERS)
+                .txBufferFirstPage(RX_BUFFERS)
+                .txBufferCount(TX_BUFFERS)
+                .txBufferPages(TX_BUFFER_PAGES);
+            final NetDevice netDevice = new NetDevice(domain, config, vifEnd.sink());
+            final int rc = netDevice.open();
+            if (rc != NetFrontResult.OK)
+            {
+                throw new TapException("cannot open the vif: " + NetFrontResult.resultString(rc));
+            }
+            opened = netDevice;
+            vifEnd.attach(netDevice.back());
+            netDevice.front().refillRx();
+            final NetFront front = netDevice.front();
+            final TxClaim claim = new TxClaim();
+            guestEnd = new TapGuestEnd(guest).transmitter((buffer, offset, length) ->
+                front.offer(buffer, offset, length, claim));
+        }
+        catch (final RuntimeException ex)
+        {
+            if (null != opened)
+            {
+                opened.close();
+            }
+            if (null != guest)
+            {
+                guest.close();
+            }
+            vifTap.close();
+            throw ex;
+        }
+        guestTap = guest;
+        device = opened;
+        vifRunner = new AgentRunner(context.idleMode().newIdleStrategy(), this::onAgentError, null, new VifAgent());
+        guestRunner =
+            new AgentRunner(context.idleMode().newIdleStrategy(), this::onAgentError, null, new GuestAgent());
+        closer = new Thread(this::closeWhenRequested, "tap-path-closer");
+        closer.setDaemon(true);
+    }
+
+    /**
+     * Opens both TAPs and the vif, then starts the vif end and the guest end on their own threads.
+     *
+     * @param context what to build.
+     * @return the running path.
+     * @throws TapException when a TAP cannot be opened (the message names what is missing).
+     */
+    public static TapPath start(final Context context)
+    {
+        final TapPath path = new TapPath(context);
+        AgentRunner.startOnThread(path.vifRunner);
+        AgentRunner.startOnThread(path.guestRunner);
+        path.closer.start();
+        return path;
+    }
+
+    private void onAgentError(final Throwable error)
+    {
+        requestClose("end failed: " + error);
+    }
+
+    private void requestClose(final String reason)
+    {
+        closeReason.compareAndSet(null, reason);
+        closeRequested.countDown();
+    }
+
+    /** Closer thread: the teardown runs here so an agent never waits for its own thread to stop. */
+    private void closeWhenRequested()
+    {
+        try
+        {
+            closeRequested.await();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        guestRunner.close(); // reverse of start: guest end, vif end, device, guest TAP, vif TAP
+        vifRunner.close();
+        device.close();
+        guestTap.close();
+        vifTap.close();
+        state = State.CLOSED;
+        closed.countDown();
+    }
+
+    /**
+     * Waits until the path is closed (by {@link #close()} or because an end went away).
+     *
+     * @param timeout longest wait.
+     * @param unit    its unit.
+     * @return true when closed.
+     * @throws InterruptedException when interrupted.
+     */
+    public boolean awaitClosed(final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        return closed.await(timeout, unit);
+    }
+
+    /**
+     * Stops both ends and tears everything down in reverse order; waits for it.
+     */
+    @Override
+    public void close()
+    {
+        requestClose("closed by its owner");
+        boolean interrupted = false;
+        while (true)
+        {
+            try
+            {
+                closed.await();
+                break;
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true;
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** @return the state (any thread). */
+    public State state()
+    {
+        return state;
+    }
+
+    /** @return why the path closed, or {@code null} while running. */
+    public String closeReason()
+    {
+        return closeReason.get();
+    }
+
+    /** @return the netfront (counters). */
+    public NetFront front()
+    {
+        return device.front();
+    }
+
+    /** @return the netback (counters). */
+    public NetBack back()
+    {
+        return device.back();
+    }
+
+    /** @return the guest's TAP end (counters). */
+    public TapGuestEnd guestEnd()
+    {
+        return guestEnd;
+    }
+
+    /** @return the vif's TAP end (counters). */
+    public TapVifEnd vifEnd()
+    {
+        return vifEnd;
+    }
+
+    /** The guest end: tx completions, rx into the TAP, rx refill, TAP frames into tx. */
+    private final class GuestAgent implements Agent
+    {
+        @Override
+        public int doWork()
+        {
+            final NetFront front = device.front();
+            final int tx = front.pollTx(null, 4 * POLL_LIMIT);
+            final int rx = front.pollRx(guestEnd, 4 * POLL_LIMIT);
+            if (tx < 0 || rx < 0)
+            {
+                requestClose("netfront " + NetFrontResult.resultString(Math.min(tx, rx)) + ": " +
+                    front.brokenReason());
+                return 0;
+            }
+            if (rx > 0)
+            {
+                front.refillRx();
+            }
+            final int fromTap = guestEnd.pollTap(POLL_LIMIT);
+            if (fromTap == TapResult.GONE || guestEnd.isGone())
+            {
+                requestClose("guest TAP " + guestTap.name() + " is gone");
+                return 0;
+            }
+            return tx + rx + fromTap;
+        }
+
+        @Override
+        public String roleName()
+        {
+            return "tap-guest-" + guestTap.name();
+        }
+    }
+
+    /** The vif end: tx ring into the TAP, TAP frames into the rx ring. */
+    private final class VifAgent implements Agent
+    {
+        @Override
+        public int doWork()
+        {
+            final NetBack back = device.back();
+            final int tx = back.pollTx(POLL_LIMIT);
+            if (tx < 0)
+            {
+                requestClose("netback " + NetBack.resultString(tx) + ": " + back.fault());
+                return 0;
+            }
+            final int fromTap = vifEnd.pollTap(POLL_LIMIT);
+            if (fromTap == TapResult.GONE || vifEnd.isGone())
+            {
+                requestClose("vif TAP " + vifTap.name() + " is gone");
+                return 0;
+            }
+            return tx + fromTap;
+        }
+
+        @Override
+        public String roleName()
+        {
+            return "tap-vif-" + vifTap.name();
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package org.xennet.tap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.xennet.core.event.IdleMode;
+
+/**
+ * The in-process path with a real Linux stack at both ends: {@code ns-guest eth0 <-> NetFront <-> NetBack <-> vif
+ * ns-host}, in two namespaces the test creates (and deletes after), addresses in 192.0.2.0/24 only.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+final class TapPathTest
+{
+    private static final String GUEST_IP = "192.0.2.1";
+    private static final String HOST_IP = "192.0.2.2";
+
+    private NetnsSandbox sandbox;
+    private String guestNs;
+    private String hostNs;
+    private TapPath path;
+    private String guestTap;
+    private String vifTap;
+
+    @BeforeEach
+    void setUp()
+    {
+        TapTestSupport.requireNetworkSandbox("ping", "iperf3");
+        sandbox = new NetnsSandbox("xntp");
+        guestNs = sandbox.addNamespace("g");
+        hostNs = sandbox.addNamespace("h");
+        final long id = ProcessHandle.current().pid() % 100_000;
+        guestTap = "xng" + id;
+        vifTap = "xnv" + id;
+        path = TapPath.start(new TapPath.Context()
+            .guestTap(new TapConfig().name(guestTap).netns(guestNs))
+            .vifTap(new TapConfig().name(vifTap).netns(hostNs))
+            .idleMode(IdleMode.BACKOFF));
+        sandbox.up(guestNs, guestTap, GUEST_IP + "/24");
+        sandbox.up(hostNs, vifTap, HOST_IP + "/24");
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        if (null != path)
+        {
+            path.close();
+        }
+        if (null != sandbox)
+        {
+            sandbox.close();
+        }
+    }
+
+    @Test
+    void shouldPingBothWaysThroughThePath()
+    {
+        final NetnsSandbox.Result fromGuest =
+            sandbox.exec(guestNs, 20_000, "ping", "-c", "5", "-i", "0.2", "-W", "5", HOST_IP);
+        assertTrue(fromGuest.ok(), "guest -> host ping failed: " + fromGuest.output() + "\n" + describe());
+        final NetnsSandbox.Result fromHost =
+            sandbox.exec(hostNs, 20_000, "ping", "-c", "5", "-i", "0.2", "-W", "5", GUEST_IP);
+        assertTrue(fromHost.ok(), "host -> guest ping failed: " + fromHost.output() + "\n" + describe());
+        assertTrue(path.front().txPackets() >= 10, describe()); // requests and replies crossed the ring
+        assertTrue(path.back().rxPackets() >= 10, describe());
+        assertEquals(TapPath.State.RUNNING, path.state());
+    }
+
+    @Test
+    void shouldCarryAnIperf3TcpRunThroughThePath()
+    {
+        final Process server = sandbox.spawn(hostNs, "iperf3", "-s", "-1", "-B", HOST_IP);
+        final NetnsSandbox.Result client = awaitIperfClient();
+        assertTrue(client.ok(), "iperf3 failed: " + client.output() + "\n" + describe());
+        final Matcher receiver = Pattern.compile("([0-9.]+) ([KMG]?)bits/sec.*receiver").matcher(client.output());
+        assertTrue(receiver.find(), "no receiver line: " + client.output());
+        assertTrue(Double.parseDouble(receiver.group(1)) > 0, client.output());
+        assertTrue(path.back().txBytes() > 1_000_000, "the data crossed the tx ring: " + describe());
+        assertTrue(path.vifEnd().bytesToTap() > 1_000_000, describe());
+        server.destroy();
+    }
+
+    /** The server needs a moment to listen: retry the connect a few times (bounded). */
+    private NetnsSandbox.Result awaitIperfClient()
+    {
+        NetnsSandbox.Result client = null;
+        for (int attempt = 0; attempt < 20; attempt++)
+        {
+            client = sandbox.exec(guestNs, 30_000, "iperf3", "-c", HOST_IP, "-t", "3", "-f", "m");
+            if (client.ok() || !client.output().contains("Connection refused"))
+            {
+                return client;
+            }
+            sleepQuietly(100);
+        }
+        return client;
+    }
+
+    @Test
+    void shouldCloseCleanlyWhenTheVifTapIsRemovedMidRun() throws InterruptedException
+    {
+        final Process flood = sandbox.spawn(guestNs, "ping", "-i", "0.01", "-W", "1", "-w", "20", HOST_IP);
+        awaitTrafficThroughVif();
+        sandbox.ip(hostNs, "link", "del", vifTap);
+        assertTrue(path.awaitClosed(20, TimeUnit.SECONDS), "path did not close: " + describe());
+        assertEquals(TapPath.State.CLOSED, path.state());
+        assertTrue(path.closeReason().contains("vif TAP " + vifTap + " is gone"), path.closeReason());
+        flood.destroy();
+    }
+
+    @Test
+    void shouldCloseCleanlyWhenTheGuestTapIsRemoved() throws InterruptedException
+    {
+        sandbox.ip(guestNs, "link", "del", guestTap);
+        // An idle guest TAP is noticed at its next read: a removed device reads EBADFD at once.
+        assertTrue(path.awaitClosed(20, TimeUnit.SECONDS), "path did not close: " + describe());
+        assertTrue(path.closeReason().contains("guest TAP " + guestTap + " is gone"), path.closeReason());
+    }
+
+    private void awaitTrafficThroughVif()
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (path.vifEnd().framesToTap() < 3 && System.nanoTime() < deadline)
+        {
+            sleepQuietly(10);
+        }
+        assertTrue(path.vifEnd().framesToTap() >= 3, "no traffic reached the vif: " + describe());
+    }
+
+    private static void sleepQuietly(final long ms)
+    {
+        try
+        {
+            Thread.sleep(ms);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private String describe()
+    {
+        return path.guestEnd() + "; " + path.vifEnd() + "; front " + path.front() + "; back " + path.back() +
+            "; state " + path.state() + " " + path.closeReason();
+    }
+}
