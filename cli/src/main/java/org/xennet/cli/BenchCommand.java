@@ -12,10 +12,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.xennet.bench.harness.BenchIdle;
 import org.xennet.bench.harness.BenchReport;
 import org.xennet.bench.harness.BenchResult;
 import org.xennet.bench.harness.BenchSuite;
+import org.xennet.core.event.IdleMode;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -63,9 +63,9 @@ public final class BenchCommand implements Callable<Integer>
         description = "requests per round trip / packets per step, 1..256 (default ${DEFAULT-VALUE})")
     private int batch = BenchSuite.DEFAULT_BATCH;
 
-    @Option(names = "--idle", paramLabel = "POLICY",
-        description = "wait policy: backoff (spin, yield, park), busy or yield (default ${DEFAULT-VALUE})")
-    private String idle = BenchIdle.BACKOFF;
+    @Option(names = "--idle", paramLabel = "MODE", converter = IdleModeConverter.class,
+        description = "how to wait: " + IdleMode.OPTION_NAMES + " (backoff: spin, yield, park; default backoff)")
+    private IdleMode idleMode = IdleMode.BACKOFF;
 
     @Option(names = "--no-c", description = "skip the C anchor (c-ring.h)")
     private boolean noC;
@@ -82,6 +82,7 @@ public final class BenchCommand implements Callable<Integer>
     @Override
     public Integer call() throws IOException
     {
+        final String idle = idleMode.optionName();
         final long totalNanos = totalNanos();
         final BenchSuite suite;
         try
