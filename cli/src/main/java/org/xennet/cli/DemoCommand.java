@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.xennet.cli.capture.PcapPrecision;
 import org.xennet.cli.capture.PcapSink;
+import org.xennet.core.device.HypervisorGrantVersion;
 import org.xennet.core.device.Loopback;
 import org.xennet.core.device.XenbusNetDevice;
 import org.xennet.core.event.EventChannelRegistry;
@@ -50,6 +51,12 @@ public final class DemoCommand implements Callable<Integer>
         description = "grant table version, 1 or 2 (default ${DEFAULT-VALUE})")
     private int grantVersion = 1;
 
+    @Option(names = "--hypervisor-grant-version", paramLabel = "H",
+        description = "what the hypervisor offers: modern (v1 settable), v2-locked (v2 with grants already active), " +
+            "v2-only (set_version refused), v1-only (old); the guest asks for v1 and uses what is reported " +
+            "(default: modern, or v2-only with --grant-version 2)")
+    private String hypervisorGrantVersion;
+
     @Option(names = "--first-frame", paramLabel = "FRAME", converter = FrameConverter.class,
         description = "frame number of the first guest page, decimal or 0x hex (default 0x100000)")
     private long firstFrame = 0x10_0000;
@@ -74,6 +81,7 @@ public final class DemoCommand implements Callable<Integer>
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
+    private HypervisorGrantVersion hypervisor;
     private final Map<String, Long> transmitResults = new TreeMap<>();
     private final Map<String, Long> refillResults = new TreeMap<>();
     private long receivedPackets;
@@ -88,13 +96,15 @@ public final class DemoCommand implements Callable<Integer>
         final PacketSink[] delivery = new PacketSink[1];
         final PcapSink capture = null == pcap ? null : new PcapSink(pcap, pcapPrecision, PcapSink.DEFAULT_SNAP_LENGTH,
             (buffer, offset, length) -> delivery[0].onPacket(buffer, offset, length));
-        final Loopback loopback = new Loopback(grantVersion, firstFrame, 0x1000, sink ->
+        final Loopback loopback = new Loopback(hypervisor, firstFrame, 0x1000, sink ->
         {
             delivery[0] = sink; // the capture sees each packet, then hands it on to B
             return null == capture ? sink : capture;
         });
         out.printf("xennet demo: grant v%d, guest pages from frame 0x%x, ring pages from frame 0x1000%n",
-            grantVersion, firstFrame);
+            loopback.grantChoice().version(), firstFrame);
+        out.printf("grant table v%d chosen at run time (ask for v1, use what is reported): %s%n",
+            loopback.grantChoice().version(), loopback.grantChoice().reason());
         try (XenStore store = xenStoreOption.open())
         {
             final long start = System.nanoTime();
@@ -174,6 +184,15 @@ public final class DemoCommand implements Callable<Integer>
         {
             throw new CommandLine.ParameterException(spec.commandLine(),
                 "--grant-version must be 1 or 2: grantVersion=" + grantVersion);
+        }
+        try
+        {
+            hypervisor = null != hypervisorGrantVersion ? HypervisorGrantVersion.parse(hypervisorGrantVersion) :
+                grantVersion == 2 ? HypervisorGrantVersion.V2_ONLY : HypervisorGrantVersion.MODERN;
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--" + ex.getMessage());
         }
         if (!"modern".equalsIgnoreCase(backend) && !"legacy".equalsIgnoreCase(backend))
         {

@@ -9,6 +9,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.xennet.core.device.GuestDomain;
+import org.xennet.core.device.HypervisorGrantVersion;
 import org.xennet.core.event.EventChannelRegistry;
 import org.xennet.core.netback.NetBack;
 import org.xennet.core.netback.PacketSink;
@@ -19,6 +20,7 @@ import org.xennet.core.netfront.XenbusNetFront;
 import org.xennet.core.xenbus.VifToolstack;
 import org.xennet.core.xenbus.XenbusState;
 import org.xennet.core.xenbus.XenbusStateListener;
+import org.xennet.grant.GrantConstants;
 import org.xennet.xenstore.XenStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -58,6 +60,15 @@ public final class HandshakeCommand implements Callable<Integer>
         description = "Backend behaviour on a frontend going back to Initialising (default: ${DEFAULT-VALUE}).")
     private String backend;
 
+    @Option(names = "--hypervisor-grant-version", paramLabel = "H", defaultValue = "modern",
+        description = "What the hypervisor offers the guest's grant table: modern, v2-locked, v2-only, v1-only; the " +
+            "guest asks for v1 and uses what is reported (default: ${DEFAULT-VALUE}).")
+    private String hypervisorGrantVersion;
+
+    @Option(names = "--single-event-channel",
+        description = "The frontend publishes one event-channel even when the backend offers split channels.")
+    private boolean singleEventChannel;
+
     @Option(names = "--packets", paramLabel = "N", defaultValue = "3",
         description = "Packets each way per connection (default: ${DEFAULT-VALUE}).")
     private int packets;
@@ -79,6 +90,15 @@ public final class HandshakeCommand implements Callable<Integer>
     public Integer call()
     {
         final XenbusNetBack.Behaviour behaviour = parseBehaviour();
+        final HypervisorGrantVersion hypervisor;
+        try
+        {
+            hypervisor = HypervisorGrantVersion.parse(hypervisorGrantVersion);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--" + ex.getMessage());
+        }
         if (packets < 0 || packets > 1000 || timeoutMs < 1 || devid < 0)
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "bad value: packets=" + packets +
@@ -87,7 +107,7 @@ public final class HandshakeCommand implements Callable<Integer>
         final PrintWriter out = spec.commandLine().getOut();
         try (XenStore store = xenStoreOption.open())
         {
-            return run(store, behaviour, out) ? 0 : 1;
+            return run(store, behaviour, hypervisor, out) ? 0 : 1;
         }
         catch (final RuntimeException ex)
         {
@@ -110,7 +130,11 @@ public final class HandshakeCommand implements Callable<Integer>
         }
     }
 
-    private boolean run(final XenStore store, final XenbusNetBack.Behaviour behaviour, final PrintWriter out)
+    private boolean run(
+        final XenStore store,
+        final XenbusNetBack.Behaviour behaviour,
+        final HypervisorGrantVersion hypervisor,
+        final PrintWriter out)
     {
         final long start = System.nanoTime();
         final XenbusStateListener listener = (path, from, to) ->
@@ -123,11 +147,15 @@ public final class HandshakeCommand implements Callable<Integer>
             }
         };
         final Duration timeout = Duration.ofMillis(timeoutMs);
-        final GuestDomain guest = GuestDomain.create(
-            FRONTEND_DOMID, 1, 2 + 2 * IDS + 2 * RX_BUFFERS, RX_BUFFERS + 8, 0x10_0000, 2, 0x1000);
+        final HypervisorGrantVersion.Choice choice =
+            hypervisor.createGrantTable(GrantConstants.NR_RESERVED_ENTRIES + 2 + 2 * IDS + 2 * RX_BUFFERS);
+        out.printf("grant table v%d chosen at run time (ask for v1, use what is reported): %s%n",
+            choice.version(), choice.reason());
+        final GuestDomain guest = GuestDomain.create(FRONTEND_DOMID, choice, RX_BUFFERS + 8, 0x10_0000, 2, 0x1000);
         final NetFront front = new NetFront(new NetFrontConfig()
             .frontendDomid(FRONTEND_DOMID).backendDomid(BACKEND_DOMID).txIds(IDS).rxIds(RX_BUFFERS)
-            .rxBufferFirstPage(0).rxBufferCount(RX_BUFFERS).txBufferFirstPage(RX_BUFFERS).txBufferCount(0),
+            .rxBufferFirstPage(0).rxBufferCount(RX_BUFFERS).txBufferFirstPage(RX_BUFFERS).txBufferCount(0)
+            .singleEventChannel(singleEventChannel),
             guest.memory(), guest.ringMemory(), guest.grantTable(), guest.allocator());
         final long[] sunk = new long[1];
         final NetBack back = new NetBack(BACKEND_DOMID, guest.grantTable(), guest.memory(),

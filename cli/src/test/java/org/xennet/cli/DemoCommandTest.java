@@ -47,6 +47,18 @@ class DemoCommandTest
     }
 
     @Test
+    void shouldUseV2WhenTheHypervisorCannotGoBackToV1AndSayWhy()
+    {
+        assertEquals(0, execute("demo", "--hypervisor-grant-version", "v2-locked", "--first-frame", "0x100000000",
+            "--packets", "500"), err.toString());
+        final String text = out.toString();
+        assertTrue(text.contains("grant table v2 chosen at run time (ask for v1, use what is reported): " +
+            "hypervisor v2-locked: set_version(1) STILL_IN_USE, get_version reports v2"), text);
+        assertTrue(text.contains("transmit results: OK=500"), text); // v2 reaches frames above 2^32
+        assertTrue(text.contains("received:    500 packets"), text);
+    }
+
+    @Test
     void shouldPrintUsageAndExitTwoOnBadArguments()
     {
         assertEquals(2, execute("demo", "--grant-version", "3"));
@@ -54,5 +66,8 @@ class DemoCommandTest
         assertTrue(err.toString().contains("Usage: xennet demo"), err.toString());
         assertEquals(2, execute("demo", "--first-frame", "zebra"));
         assertEquals(2, execute("demo", "--no-such-option"));
+        assertEquals(2, execute("demo", "--hypervisor-grant-version", "v9"));
+        assertTrue(err.toString().contains("hypervisor grant version must be modern, v2-locked, v2-only or v1-only"),
+            err.toString());
     }
 }

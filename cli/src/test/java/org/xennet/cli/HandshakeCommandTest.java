@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.xennet.xenstore.InMemoryXenStore;
 import org.xennet.xenstore.XenStoreServer;
@@ -52,6 +53,30 @@ class HandshakeCommandTest
         assertEquals(RECONNECT, transitions(afterReboot), text);
     }
 
+    @ParameterizedTest
+    @CsvSource({
+        "modern, 1, set_version(1) OK, get_version reports v1",
+        "v2-locked, 2, set_version(1) STILL_IN_USE, get_version reports v2",
+        "v2-only, 2, set_version(1) NOT_SUPPORTED, get_version reports v2",
+        "v1-only, 1, set_version(1) NOT_SUPPORTED, get_version not supported (means v1)"})
+    void shouldChooseTheGrantVersionAtRunTimeAndSayWhy(
+        final String hypervisor, final int version, final String setVersion, final String getVersion)
+    {
+        for (final String backend : List.of("modern", "legacy"))
+        {
+            final StringWriter out = new StringWriter();
+            final CommandLine cli = XennetCommand.commandLine();
+            cli.setOut(new PrintWriter(out));
+            assertEquals(0, cli.execute("handshake", "--backend", backend, "--hypervisor-grant-version", hypervisor,
+                "--single-event-channel"), out.toString());
+            final String text = out.toString();
+            assertTrue(text.contains("grant table v" + version + " chosen at run time (ask for v1, use what is " +
+                "reported): hypervisor " + hypervisor + ": " + setVersion + ", " + getVersion), text);
+            assertEquals(2, text.split("packets: 3 each way", -1).length - 1, text);
+            assertTrue(text.contains("grant refs in use=0, deferred grants=0, event channel ends=0"), text);
+        }
+    }
+
     @Test
     void shouldRunOverAnExternalXenstoredAndLeaveItAsFound() throws Exception
     {
@@ -80,6 +105,7 @@ class HandshakeCommandTest
         assertEquals(XennetCommand.EXIT_USAGE, cli.execute("handshake", "--backend", "ancient"));
         assertEquals(XennetCommand.EXIT_USAGE, cli.execute("handshake", "--packets", "many"));
         assertEquals(XennetCommand.EXIT_USAGE, cli.execute("handshake", "--timeout-ms", "0"));
+        assertEquals(XennetCommand.EXIT_USAGE, cli.execute("handshake", "--hypervisor-grant-version", "v3"));
     }
 
     private static List<String> transitions(final String text)

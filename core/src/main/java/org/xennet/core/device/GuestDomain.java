@@ -226,6 +226,33 @@ public record GuestDomain(
     }
 
     /**
+     * Creates a domain whose grant table the run-time version policy chose ({@link HypervisorGrantVersion}).
+     *
+     * @param domid          domain id.
+     * @param choice         the table the policy created and why.
+     * @param pageCount      pages of guest memory.
+     * @param firstFrame     frame of the first guest page.
+     * @param ringPageCount  pages of ring memory.
+     * @param ringFirstFrame frame of the first ring page.
+     * @return the domain.
+     */
+    public static GuestDomain create(
+        final int domid,
+        final HypervisorGrantVersion.Choice choice,
+        final int pageCount,
+        final long firstFrame,
+        final int ringPageCount,
+        final long ringFirstFrame)
+    {
+        return new GuestDomain(
+            domid,
+            new GuestMemory(pageCount, firstFrame),
+            new GuestMemory(ringPageCount, ringFirstFrame),
+            choice.table(),
+            new GrantRefAllocator(choice.table().entryCount()));
+    }
+
+    /**
      * Creates a grant table of the given version with at least {@code entries} entries (whole frames).
      *
      * @param version 1 or 2.

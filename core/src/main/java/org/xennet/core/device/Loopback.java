@@ -6,6 +6,7 @@ import org.xennet.core.netback.PacketSink;
 import org.xennet.core.netback.PacketSinks;
 import org.xennet.core.netfront.NetFrontConfig;
 import org.xennet.core.netfront.NetFrontResult;
+import org.xennet.grant.GrantConstants;
 
 /**
  * Two guests cabled back to back through one backend domain: every packet guest A transmits is delivered into
@@ -41,6 +42,7 @@ public final class Loopback implements AutoCloseable
 
     private final NetDevice a;
     private final NetDevice b;
+    private final HypervisorGrantVersion.Choice grantChoice;
 
     /**
      * Builds both guests and devices (not opened).
@@ -69,6 +71,37 @@ public final class Loopback implements AutoCloseable
         b = new NetDevice(guestB, newConfig(), PacketSinks.discard());
         final GuestDomain guestA = newGuest(DOMID_A, grantVersion, firstFrame, ringFirstFrame);
         a = new NetDevice(guestA, newConfig(), tapA.apply(PacketSinks.loopback(b.back())));
+        grantChoice = null;
+    }
+
+    /**
+     * Builds both guests and devices (not opened), each guest's grant table created by the run-time version policy
+     * against the given hypervisor, with a tap in front of A's backend sink.
+     *
+     * @param hypervisor     what the hypervisor offers both guests.
+     * @param firstFrame     frame of each guest's first memory page.
+     * @param ringFirstFrame frame of each guest's first ring page.
+     * @param tapA           given the sink that delivers into B, returns the sink A's backend uses.
+     */
+    public Loopback(
+        final HypervisorGrantVersion hypervisor,
+        final long firstFrame,
+        final long ringFirstFrame,
+        final UnaryOperator<PacketSink> tapA)
+    {
+        final int refs = 2 + 2 * NetFrontConfig.MAX_IDS + GrantConstants.NR_RESERVED_ENTRIES;
+        final HypervisorGrantVersion.Choice choiceB = hypervisor.createGrantTable(refs);
+        b = new NetDevice(GuestDomain.create(DOMID_B, choiceB, PAGE_COUNT, firstFrame, 2, ringFirstFrame),
+            newConfig(), PacketSinks.discard());
+        grantChoice = hypervisor.createGrantTable(refs);
+        a = new NetDevice(GuestDomain.create(DOMID_A, grantChoice, PAGE_COUNT, firstFrame, 2, ringFirstFrame),
+            newConfig(), tapA.apply(PacketSinks.loopback(b.back())));
+    }
+
+    /** @return how guest A's grant table version was chosen ({@code null} when built with an explicit version). */
+    public HypervisorGrantVersion.Choice grantChoice()
+    {
+        return grantChoice;
     }
 
     private static GuestDomain newGuest(

@@ -110,6 +110,16 @@ public final class EventChannel
     }
 
     /**
+     * Whether this end was closed ({@link #close()}, or by its peer) and not bound again since.
+     *
+     * @return true when closed.
+     */
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    /**
      * Sends an event to the peer end ({@code EVTCHNOP_send}); a no-op on an unbound end.
      *
      * @return true if the peer was bound and has been marked pending.

@@ -3,13 +3,87 @@ package org.xennet.core.event;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The hypervisor's view of unbound event channel ends, per domain and port: a frontend registers the end it
- * allocated ({@code EVTCHNOP_alloc_unbound}) and publishes the port in xenstore; a backend that read the port
- * looks the end up to bind to it ({@code EVTCHNOP_bind_interdomain}). Thread-safe; setup-time only.
+ * The hypervisor's view of event channel ends, per domain and port: a frontend allocates an end
+ * ({@link #allocUnbound}, {@code EVTCHNOP_alloc_unbound}) and publishes its port in xenstore; a backend that read
+ * the port looks the end up ({@link #lookupUnbound}) to bind to it ({@code EVTCHNOP_bind_interdomain}); the
+ * frontend closes it when the connection ends ({@link #close}, {@code EVTCHNOP_close}).
+ * <p>
+ * A port nobody holds never binds: {@link #lookupUnbound} finds only ends that are allocated, not closed and not
+ * bound yet. Allocated ports count up per domain and are not handed out again while the registry lives, so the
+ * port in a stale {@code event-channel} key a dead frontend left can never name a new frontend's end (real Xen
+ * reuses the lowest free port, see {@link #lowestFreePorts}; the default is stricter on purpose). Thread-safe;
+ * setup-time only.
  */
 public final class EventChannelRegistry
 {
+    /** First port {@link #allocUnbound} hands out (ports below it are left to fixed registrations). */
+    public static final int FIRST_ALLOCATED_PORT = 16;
+
     private final ConcurrentHashMap<Long, EventChannel> ends = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Integer, Integer> nextPort = new ConcurrentHashMap<>();
+    private final int firstPort;
+    private final boolean reuseFreedPorts;
+
+    /** A registry whose allocated ports count up from {@link #FIRST_ALLOCATED_PORT} and are never reused. */
+    public EventChannelRegistry()
+    {
+        this(FIRST_ALLOCATED_PORT, false);
+    }
+
+    private EventChannelRegistry(final int firstPort, final boolean reuseFreedPorts)
+    {
+        this.firstPort = firstPort;
+        this.reuseFreedPorts = reuseFreedPorts;
+    }
+
+    /**
+     * A registry that allocates the lowest free port from {@code firstPort} on, as Xen's {@code get_free_port}
+     * does: a closed port is handed out again. For a process whose peer expects fixed port numbers (the shared
+     * device file's relay ends at ports 1 and 2).
+     *
+     * @param firstPort lowest port to allocate.
+     * @return the registry.
+     */
+    public static EventChannelRegistry lowestFreePorts(final int firstPort)
+    {
+        return new EventChannelRegistry(firstPort, true);
+    }
+
+    /**
+     * {@code EVTCHNOP_alloc_unbound}: creates and registers an unbound end on a port never used before in this
+     * registry.
+     *
+     * @param domid the owning domain.
+     * @return the new end.
+     */
+    public synchronized EventChannel allocUnbound(final int domid)
+    {
+        int port = reuseFreedPorts ? firstPort : nextPort.getOrDefault(domid, firstPort);
+        while (ends.containsKey(key(domid, port)))
+        {
+            port++; // skip a port taken by a fixed registration
+        }
+        nextPort.put(domid, port + 1);
+        final EventChannel end = new EventChannel(port);
+        ends.put(key(domid, port), end);
+        return end;
+    }
+
+    /**
+     * {@code EVTCHNOP_close}: unbinds the end (the peer's end sees it closed) and frees its port. Idempotent;
+     * {@code null} is ignored.
+     *
+     * @param domid the owning domain.
+     * @param end   the end.
+     */
+    public void close(final int domid, final EventChannel end)
+    {
+        if (end != null)
+        {
+            unregister(domid, end);
+            end.close();
+        }
+    }
 
     /**
      * Registers an end under its port.
@@ -42,7 +116,7 @@ public final class EventChannelRegistry
     /**
      * @param domid the owning domain.
      * @param port  the port read from xenstore.
-     * @return the registered end if it exists and is not bound yet, else {@code null}.
+     * @return the registered end if it exists, is not closed and is not bound yet, else {@code null}.
      */
     public EventChannel lookupUnbound(final int domid, final long port)
     {
@@ -51,7 +125,7 @@ public final class EventChannelRegistry
             return null;
         }
         final EventChannel end = ends.get(key(domid, (int)port));
-        return end == null || end.isBound() ? null : end;
+        return end == null || end.isBound() || end.isClosed() ? null : end;
     }
 
     /** @return registered ends. */

@@ -17,7 +17,9 @@ public enum FrontendFault
     /** A tx fragment with {@code offset + size > 4096}. */
     TX_CROSSES_PAGE(4, "tx fragment crosses its page"),
     /** rx {@code req_prod} ran ahead of the ring. */
-    RX_REQ_PROD_OVERFLOW(5, "rx request producer index ahead of the ring");
+    RX_REQ_PROD_OVERFLOW(5, "rx request producer index ahead of the ring"),
+    /** A GSO extra slot with size 0 or an unknown GSO type, or more extra slots than types (Linux: fatal). */
+    TX_BAD_GSO(6, "tx GSO extra info invalid (size 0, unknown type or too many extras)");
 
     private final int code;
     private final String description;

@@ -29,7 +29,9 @@ public enum BrokenReason
     /** An rx {@code more_data} chain longer than the fragment bound. */
     RX_CHAIN_TOO_LONG(10, "rx more_data chain exceeds the fragment limit"),
     /** The backend still maps a grant the frontend tried to end; the ref and page are deferred forever. */
-    GRANT_STILL_IN_USE(11, "grant still in use by the backend after its response");
+    GRANT_STILL_IN_USE(11, "grant still in use by the backend after its response"),
+    /** More rx extra-info slots than extra types. */
+    RX_BAD_EXTRA(20, "rx extra-info chain longer than the extra types");
 
     private final int code;
     private final String description;

@@ -9,6 +9,12 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.xennet.core.event.EventChannel;
 import org.xennet.core.memory.GuestMemory;
 import org.xennet.core.memory.RoleCounters;
+import org.xennet.core.offload.FrameConsumer;
+import org.xennet.core.offload.OffloadFeatures;
+import org.xennet.core.offload.OffloadInfo;
+import org.xennet.core.offload.PacketHeaders;
+import org.xennet.core.offload.TcpSegmenter;
+import org.xennet.grant.GrantConstants;
 import org.xennet.grant.GrantEntryV1Descriptor;
 import org.xennet.grant.GrantEntryV2Descriptor;
 import org.xennet.grant.GrantRefAllocator;
@@ -16,6 +22,8 @@ import org.xennet.grant.GrantResult;
 import org.xennet.grant.GrantTable;
 import org.xennet.rings.FrontRing;
 import org.xennet.rings.netif.NetifConstants;
+import org.xennet.rings.netif.NetifExtraInfoDescriptor;
+import org.xennet.rings.netif.NetifExtraInfoFlyweight;
 import org.xennet.rings.netif.NetifResponseStatus;
 import org.xennet.rings.netif.NetifRxFlags;
 import org.xennet.rings.netif.NetifRxRequestFlyweight;
@@ -51,6 +59,13 @@ import org.xennet.rings.netif.NetifTxRing;
  * each response is read once into locals; ids must be pending; statuses, offsets and sizes are range-checked;
  * rx chains are bounded. Any violation moves the device to {@link State#BROKEN} with a {@link BrokenReason};
  * nothing is thrown and nothing is read out of bounds.
+ * <p>
+ * <b>Offload</b> (as Linux netfront): {@link #transmit(int, int, OffloadInfo)} puts a GSO frame on the ring with a
+ * {@code XEN_NETIF_EXTRA_TYPE_GSO} slot after its first request and a blank checksum as
+ * {@code NETTXF_csum_blank|NETTXF_data_validated}; {@link #offer(DirectBuffer, int, int, OffloadInfo, TxClaim)}
+ * also segments and completes in software what the backend did not negotiate ({@link #backendFeatures(int)}).
+ * Received packets carry their {@code NETRXF_*} flags and GSO extra to
+ * {@link RxPacketHandler#onPacket(DirectBuffer, int, int, OffloadInfo)}.
  */
 public final class NetFront
 {
@@ -65,6 +80,7 @@ public final class NetFront
         BROKEN
     }
 
+    private static final System.Logger LOG = System.getLogger(NetFront.class.getName());
     private static final byte ID_FREE = 0;
     private static final byte ID_PENDING = 1;
     private static final byte ID_DEFERRED = 2; // grant still mapped by the backend: never reused
@@ -111,6 +127,15 @@ public final class NetFront
     private final long[] savedEntries = new long[2 * (NetifConstants.NR_SLOTS_MIN + 1)];
     private final NetifTxRequestFlyweight txRequest = new NetifTxRequestFlyweight();
     private final NetifTxResponseFlyweight txResponse = new NetifTxResponseFlyweight();
+    private final NetifExtraInfoFlyweight txExtra = new NetifExtraInfoFlyweight();
+    private long txExtrasPublished;                 // tx producer
+    private long rxExtraInfoSlots;                  // rx consumer
+    private volatile long txNullResponses;          // tx consumer: extra slots answered (ring room for the producer)
+    private final TcpSegmenter segmenter = new TcpSegmenter();   // offer's software fallback (tx producer)
+    private final PacketHeaders txHeaders = new PacketHeaders();
+    private final FrameConsumer segmentOffer = this::offerSegment;
+    private TxClaim segmentClaim;
+    private int segmentSlots;
 
     // ---- rx ------------------------------------------------------------------------------------------------
     private final int rxIdCount;
@@ -123,19 +148,36 @@ public final class NetFront
     private final FreeIdRing rxPool;
     private final NetifRxRequestFlyweight rxRequest = new NetifRxRequestFlyweight();
     private final NetifRxResponseFlyweight rxResponse = new NetifRxResponseFlyweight();
+    private final NetifExtraInfoFlyweight rxExtra = new NetifExtraInfoFlyweight();
+    private final int[] rxIdAtIndex;     // ring index & mask -> id posted there (an extra slot names no id)
+    private final OffloadInfo rxOffload = new OffloadInfo();
+    private final PacketHeaders rxHeaders = new PacketHeaders();
+    private boolean rxInPlace;           // the packet is one fragment delivered in place
+    private int rxExtrasPending;         // > 0: the next response is an extra-info slot
+    private boolean rxMoreAfterExtras;   // the first response said more_data
+    private int rxExtraCount;
+    private int rxGsoType;
+    private int rxGsoSize;
+    private int rxFirstFlags;
+    private volatile int backendFeatures = OffloadFeatures.SG;
     private final UnsafeBuffer reassembly;
     private int rxFragments;             // fragments of the packet being received
     private int rxLength;                // bytes assembled so far
     private int rxPacketStatus;          // worst status over its fragments
     private int rxFirstOffset;
 
-    // ---- counters: one block per role, one writer per counter (a role may run on its own thread) ------------
+    // ---- counters (single writer each) ----------------------------------------------------------------------
+    // One block per role, one writer per counter (a role may run on its own thread): see RoleCounters.
     private static final int ROLE_TX_PRODUCER = 0;
     private static final int ROLE_TX_CONSUMER = 1;
     private static final int ROLE_RX_PRODUCER = 2;
     private static final int ROLE_RX_CONSUMER = 3;
     private static final int ROLE_LIFECYCLE = 4;
     private static final int TX_GRANT_FAILURES = RoleCounters.offset(ROLE_TX_PRODUCER, 0);
+    private static final int TX_GSO_PACKETS = RoleCounters.offset(ROLE_TX_PRODUCER, 1);
+    private static final int TX_CSUM_BLANK_PACKETS = RoleCounters.offset(ROLE_TX_PRODUCER, 2);
+    private static final int TX_SEGMENTED_FRAMES = RoleCounters.offset(ROLE_TX_PRODUCER, 3);
+    private static final int TX_CHECKSUMS_COMPLETED = RoleCounters.offset(ROLE_TX_PRODUCER, 4);
     private static final int TX_PACKETS = RoleCounters.offset(ROLE_TX_CONSUMER, 0);
     private static final int TX_BYTES = RoleCounters.offset(ROLE_TX_CONSUMER, 1);
     private static final int TX_ERRORS = RoleCounters.offset(ROLE_TX_CONSUMER, 2);
@@ -147,8 +189,17 @@ public final class NetFront
     private static final int RX_ERRORS = RoleCounters.offset(ROLE_RX_CONSUMER, 2);
     private static final int RX_DROPPED = RoleCounters.offset(ROLE_RX_CONSUMER, 3);
     private static final int RX_DEFERRED_GRANTS = RoleCounters.offset(ROLE_RX_CONSUMER, 4);
+    private static final int RX_GSO_PACKETS = RoleCounters.offset(ROLE_RX_CONSUMER, 5);
+    private static final int RX_CSUM_BLANK_PACKETS = RoleCounters.offset(ROLE_RX_CONSUMER, 6);
+    private static final int RX_OFFLOAD_ERRORS = RoleCounters.offset(ROLE_RX_CONSUMER, 7);
     private static final int CLOSE_DEFERRED_GRANTS = RoleCounters.offset(ROLE_LIFECYCLE, 0);
     private final RoleCounters counters = new RoleCounters(ROLE_LIFECYCLE + 1);
+    private int rxPoolPages;             // pages given to the rx pool at open
+    private int rxPoolUngrantable;       // of those, taken out because they cannot be granted (rx producer)
+    private int txPoolChunks;            // claim buffers given to the tx pool at open
+    private int txPoolUngrantable;       // of those, taken out because they cannot be granted (tx producer)
+    private boolean rxPoolReported;      // rx producer
+    private boolean txPoolReported;      // tx producer
 
     /**
      * Creates a closed frontend.
@@ -166,7 +217,6 @@ public final class NetFront
         final GrantTable grantTable,
         final GrantRefAllocator allocator)
     {
-        // A private copy: the caller's object may be reused for another device or changed later.
         this.config = new NetFrontConfig(config).validate(memory.pageCount(), ringMemory.pageCount());
         this.memory = memory;
         this.ringMemory = ringMemory;
@@ -201,6 +251,7 @@ public final class NetFront
         quarantined = new boolean[memory.pageCount()];
         rxFreeIds = new FreeIdRing(rxIdCount);
         rxPool = new FreeIdRing(config.rxBufferCount());
+        rxIdAtIndex = new int[rxRing.size()];
         reassembly = new UnsafeBuffer(
             BufferUtil.allocateDirectAligned(config.maxRxFragments() * PAGE_LENGTH, PAGE_LENGTH));
     }
@@ -226,6 +277,20 @@ public final class NetFront
      */
     public int open()
     {
+        return open(new EventChannel(config.txEventPort()), new EventChannel(config.rxEventPort()));
+    }
+
+    /**
+     * Opens the device with event channel ends the caller allocated ({@code EVTCHNOP_alloc_unbound}, e.g.
+     * {@link org.xennet.core.event.EventChannelRegistry#allocUnbound}); pass the same end twice for one channel
+     * serving both rings (netif.h {@code event-channel}). Otherwise as {@link #open()}.
+     *
+     * @param txEnd unbound end for tx notifications.
+     * @param rxEnd unbound end for rx notifications (may be {@code txEnd}).
+     * @return as {@link #open()}.
+     */
+    public int open(final EventChannel txEnd, final EventChannel rxEnd)
+    {
         if (state != State.CLOSED)
         {
             throw new IllegalStateException("netfront already open: state=" + state);
@@ -248,7 +313,8 @@ public final class NetFront
             freeRefs();
             return rc;
         }
-        createEventChannels();
+        txEvent = txEnd;
+        rxEvent = rxEnd;
         resetDataPath();
         brokenReason.set(BrokenReason.NONE);
         state = State.CONNECTED;
@@ -338,17 +404,10 @@ public final class NetFront
     {
         if (ref >= 0 && grantTable.endAccess(ref) != GrantResult.OK)
         {
-            // Ring still mapped by a backend that never disconnected: leave it granted.
-            counters.increment(CLOSE_DEFERRED_GRANTS);
+            counters.increment(CLOSE_DEFERRED_GRANTS); // ring still mapped, never disconnected: leave it granted
             return false;
         }
         return true;
-    }
-
-    private void createEventChannels()
-    {
-        txEvent = new EventChannel(config.txEventPort());
-        rxEvent = new EventChannel(config.rxEventPort());
     }
 
     private void destroyEventChannels()
@@ -362,24 +421,56 @@ public final class NetFront
         txFreeIds.reset(0, txIdCount);
         rxFreeIds.reset(0, rxIdCount);
         rxPool.clear();
+        rxPoolPages = 0;
+        rxPoolUngrantable = 0;
         for (int page = config.rxBufferFirstPage(), end = page + config.rxBufferCount(); page < end; page++)
         {
             if (!quarantined[page])
             {
                 rxPool.give(page);
+                rxPoolPages++;
             }
         }
         txChunks.clear();
+        txPoolChunks = 0;
+        txPoolUngrantable = 0;
         for (int chunk = 0; chunk < config.txBufferCount(); chunk++)
         {
             if (!chunkQuarantined(chunk))
             {
                 txChunks.give(chunk);
+                txPoolChunks++;
             }
         }
+        rxPoolReported = false;
+        txPoolReported = false;
         rxFragments = 0;
         rxLength = 0;
         rxPacketStatus = NetifResponseStatus.OKAY;
+        rxExtrasPending = 0;
+        rxExtraCount = 0;
+        txExtrasPublished = 0;
+        txNullResponses = 0;
+    }
+
+    /** Whether every page of a tx claim buffer lies within the grant table's reach (v1: frames below 2^32). */
+    private boolean chunkGrantable(final int chunk)
+    {
+        if (grantTable.version() != 1)
+        {
+            return true;
+        }
+        final int first = config.txBufferFirstPage() + chunk * config.txBufferPages();
+        return memory.frame(first + config.txBufferPages() - 1) <= GrantConstants.MAX_V1_FRAME &&
+            memory.frame(first) <= GrantConstants.MAX_V1_FRAME;
+    }
+
+    /** Once per pool and open: a pool whose every page is beyond the grant table's reach can never be used. */
+    private void reportNoGrantablePage(final String pool, final int pages)
+    {
+        LOG.log(System.Logger.Level.WARNING, "netfront " + pool + " has no grantable page: all " + pages +
+            " lie beyond grant table v" + grantTable.version() + "'s reach (frames above 2^32); " +
+            "use grant table v2 or memory below 2^32");
     }
 
     private boolean chunkQuarantined(final int chunk)
@@ -451,10 +542,62 @@ public final class NetFront
      */
     public int transmit(final int offset, final int length)
     {
-        return transmit(offset, length, -1);
+        return transmit(offset, length, -1, 0, NetifConstants.GSO_TYPE_NONE, 0);
     }
 
-    private int transmit(final int offset, final int length, final int chunk)
+    /**
+     * Transmits a packet with offload metadata, in place: a GSO frame gets an extra-info slot after its first
+     * request ({@code gso.size}, {@code gso.type}) and, like a blank checksum, {@code NETTXF_csum_blank |
+     * NETTXF_data_validated}; {@link OffloadInfo#DATA_VALID} alone becomes {@code NETTXF_data_validated}.
+     *
+     * @param offset  offset of the packet in guest memory.
+     * @param length  packet length (1 .. 65535).
+     * @param offload its metadata ({@code null} for none).
+     * @return ring slots used (&gt; 0), or a negative {@link NetFrontResult};
+     *         {@link NetFrontResult#OFFLOAD_NOT_NEGOTIATED} when the backend does not take it (see
+     *         {@link #offer(DirectBuffer, int, int, OffloadInfo, TxClaim)}).
+     */
+    public int transmit(final int offset, final int length, final OffloadInfo offload)
+    {
+        if (null == offload || offload.isPlain())
+        {
+            return transmit(offset, length, -1, 0, NetifConstants.GSO_TYPE_NONE, 0);
+        }
+        final int features = backendFeatures;
+        if (offload.isGso())
+        {
+            if (!OffloadFeatures.acceptsGso(features, offload.gsoType()))
+            {
+                return NetFrontResult.OFFLOAD_NOT_NEGOTIATED;
+            }
+            return transmit(offset, length, -1, TX_CSUM_BLANK, offload.gsoType(), offload.gsoSize());
+        }
+        if (offload.needsCsum())
+        {
+            if (!acceptsPartialCsum(features, memoryBuffer, offset, length))
+            {
+                return NetFrontResult.OFFLOAD_NOT_NEGOTIATED;
+            }
+            return transmit(offset, length, -1, TX_CSUM_BLANK, NetifConstants.GSO_TYPE_NONE, 0);
+        }
+        return transmit(offset, length, -1, NetifTxFlags.DATA_VALIDATED, NetifConstants.GSO_TYPE_NONE, 0);
+    }
+
+    private static final int TX_CSUM_BLANK = NetifTxFlags.CSUM_BLANK | NetifTxFlags.DATA_VALIDATED;
+
+    /** IPv4 blank checksums go to every backend (Linux netfront assumes it); IPv6 needs ipv6-csum-offload. */
+    private boolean acceptsPartialCsum(
+        final int features, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if ((features & OffloadFeatures.IPV6_CSUM) != 0)
+        {
+            return true;
+        }
+        return txHeaders.parse(buffer, offset, length) == PacketHeaders.OK && txHeaders.ipVersion() == 4;
+    }
+
+    private int transmit(
+        final int offset, final int length, final int chunk, final int flags, final int gsoType, final int gsoSize)
     {
         final State current = state;
         if (current != State.CONNECTED)
@@ -467,18 +610,29 @@ public final class NetFront
             return NetFrontResult.BAD_ARGUMENT;
         }
         final int fragments = ((offset & (PAGE_LENGTH - 1)) + length + PAGE_LENGTH - 1) >>> PAGE_SHIFT;
-        final FreeIdRing freeIds = txFreeIds;
-        if (freeIds.available() < fragments)
+        if (fragments > 1 && (backendFeatures & OffloadFeatures.SG) == 0)
         {
-            return NetFrontResult.RING_FULL; // ids bound outstanding requests, so the ring has room too
+            return NetFrontResult.NO_SCATTER_GATHER; // the backend takes one slot per packet only
+        }
+        final FreeIdRing freeIds = txFreeIds;
+        final int extras = gsoType == NetifConstants.GSO_TYPE_NONE ? 0 : 1;
+        final int available = freeIds.available();
+        if (available < fragments)
+        {
+            return NetFrontResult.RING_FULL; // ids bound the outstanding data requests
+        }
+        if ((extras > 0 || txExtrasPublished != 0) &&
+            (txIdCount - available) + (txExtrasPublished - txNullResponses) + fragments + extras > txRing.size())
+        {
+            return NetFrontResult.RING_FULL; // extra slots take ring room without an id
         }
         final int rc = grantFragments(offset, fragments);
         if (rc != NetFrontResult.OK)
         {
             return rc;
         }
-        publishFragments(offset, length, fragments, chunk);
-        return fragments;
+        publishFragments(offset, length, fragments, chunk, flags, gsoType, gsoSize);
+        return fragments + extras;
     }
 
     /** Grants every fragment's page read-only, peeking ids without taking them; rolls back on any failure. */
@@ -538,11 +692,15 @@ public final class NetFront
         frames.putLongVolatile(entry, savedEntries[2 * fragment]);
     }
 
-    private void publishFragments(final int offset, final int length, final int fragments, final int chunk)
+    private void publishFragments(
+        final int offset, final int length, final int fragments, final int chunk, final int firstFlags,
+        final int gsoType, final int gsoSize)
     {
         final FrontRing ring = txRing;
         final AtomicBuffer page = txRingPage;
         final int prod = ring.reqProdPvt();
+        final boolean gso = gsoType != NetifConstants.GSO_TYPE_NONE;
+        int slot = prod;
         final int head = txFreeIds.peek(0);
         int position = offset;
         int remaining = length;
@@ -553,12 +711,25 @@ public final class NetFront
             final int pageOffset = position & (PAGE_LENGTH - 1);
             final int fragmentLength = Math.min(PAGE_LENGTH - pageOffset, remaining);
             final boolean last = i == fragments - 1;
-            txRequest.wrap(page, ring.requestOffset(prod + i))
+            int flags = last ? 0 : NetifTxFlags.MORE_DATA;
+            if (i == 0)
+            {
+                flags |= firstFlags | (gso ? NetifTxFlags.EXTRA_INFO : 0);
+            }
+            txRequest.wrap(page, ring.requestOffset(slot++))
                 .gref(txRef[id])
                 .offset(pageOffset)
-                .flags(last ? 0 : NetifTxFlags.MORE_DATA)
+                .flags(flags)
                 .id(id)
                 .size(i == 0 ? length : fragmentLength); // netif.h: first slot carries the total size
+            if (i == 0 && gso)
+            {
+                // netif.h: the extra-info slot follows the first request; the rest of the chain comes after it
+                final int extraOffset = ring.requestOffset(slot++);
+                txExtra.wrap(page, extraOffset).type(NetifConstants.EXTRA_TYPE_GSO).flags(0)
+                    .gsoSize(gsoSize).gsoType(gsoType).gsoFeatures(0);
+                page.putByte(extraOffset + NetifExtraInfoDescriptor.GSO_PAD_OFFSET, (byte)0);
+            }
             txHead[id] = head;
             txNext[id] = -1;
             if (previous >= 0)
@@ -581,7 +752,16 @@ public final class NetFront
             txChunks.take(1); // before publishing: pollTx may give it back as soon as the backend answers
         }
         txFreeIds.take(fragments);
-        ring.reqProdPvt(prod + fragments);
+        if (gso)
+        {
+            txExtrasPublished++;
+            counters.increment(TX_GSO_PACKETS);
+        }
+        else if ((firstFlags & NetifTxFlags.CSUM_BLANK) != 0)
+        {
+            counters.increment(TX_CSUM_BLANK_PACKETS);
+        }
+        ring.reqProdPvt(slot);
         if (ring.pushRequestsAndCheckNotify()) // release store of req_prod, full fence, then req_event
         {
             txEvent.notifyPeer();
@@ -593,7 +773,7 @@ public final class NetFront
      *
      * @param length bytes wanted (1 .. txBufferPages * 4096).
      * @param claim  the reusable claim to fill.
-     * @return {@code length} (&gt; 0) once claimed, or {@code NO_BUFFERS} when every tx buffer is in flight,
+     * @return {@code length} (&gt; 0) once claimed, {@code NO_BUFFERS} when every tx buffer is in flight,
      *         {@code NOT_CONNECTED}, {@code BROKEN} or {@code BAD_ARGUMENT}.
      */
     public int tryClaim(final int length, final TxClaim claim)
@@ -612,9 +792,25 @@ public final class NetFront
         {
             return NetFrontResult.BAD_ARGUMENT;
         }
-        if (config.txBufferCount() == 0 || txChunks.available() == 0)
+        if (config.txBufferCount() == 0)
         {
             return NetFrontResult.NO_BUFFERS;
+        }
+        while (txChunks.available() > 0 && !chunkGrantable(txChunks.peek(0)))
+        {
+            // Beyond the table's reach for good: out of the pool (counted, back on the next open), so the
+            // grantable buffers behind it are reached.
+            txChunks.take(1);
+            txPoolUngrantable++;
+            if (txPoolUngrantable == txPoolChunks && !txPoolReported)
+            {
+                txPoolReported = true;
+                reportNoGrantablePage("tx claim buffer pool", txPoolChunks);
+            }
+        }
+        if (txChunks.available() == 0)
+        {
+            return txPoolUngrantable == txPoolChunks ? NetFrontResult.FRAME_OUT_OF_RANGE : NetFrontResult.NO_BUFFERS;
         }
         final int chunk = txChunks.peek(0); // taken only on a successful commit
         claim.buffer = memoryBuffer;
@@ -639,7 +835,60 @@ public final class NetFront
             throw new IllegalStateException("commit without matching claim: claimed=" + claim.isClaimed() +
                 ", length=" + length + ", capacity=" + claim.capacity);
         }
-        final int rc = transmit(claim.offset, length, claim.chunk);
+        final int rc = transmit(claim.offset, length, claim.chunk, 0, NetifConstants.GSO_TYPE_NONE, 0);
+        if (rc > 0)
+        {
+            claim.chunk = -1; // taken from the pool by publishFragments
+        }
+        return rc;
+    }
+
+    /**
+     * Transmits a claimed buffer with offload metadata (as {@link #transmit(int, int, OffloadInfo)}). On failure the
+     * claim stays active.
+     *
+     * @param claim   an active claim from {@link #tryClaim}.
+     * @param length  bytes written (1 .. claim capacity).
+     * @param offload its metadata ({@code null} for none).
+     * @return slots used (&gt; 0) or a negative {@link NetFrontResult}.
+     */
+    public int commit(final TxClaim claim, final int length, final OffloadInfo offload)
+    {
+        if (!claim.isClaimed() || claim.owner != this || length > claim.capacity)
+        {
+            throw new IllegalStateException("commit without matching claim: claimed=" + claim.isClaimed() +
+                ", length=" + length + ", capacity=" + claim.capacity);
+        }
+        int flags = 0;
+        int gsoType = NetifConstants.GSO_TYPE_NONE;
+        int gsoSize = 0;
+        if (null != offload && !offload.isPlain())
+        {
+            final int features = backendFeatures;
+            if (offload.isGso())
+            {
+                if (!OffloadFeatures.acceptsGso(features, offload.gsoType()))
+                {
+                    return NetFrontResult.OFFLOAD_NOT_NEGOTIATED;
+                }
+                flags = TX_CSUM_BLANK;
+                gsoType = offload.gsoType();
+                gsoSize = offload.gsoSize();
+            }
+            else if (offload.needsCsum())
+            {
+                if (!acceptsPartialCsum(features, claim.buffer, claim.offset, length))
+                {
+                    return NetFrontResult.OFFLOAD_NOT_NEGOTIATED;
+                }
+                flags = TX_CSUM_BLANK;
+            }
+            else if (offload.dataValid())
+            {
+                flags = NetifTxFlags.DATA_VALIDATED;
+            }
+        }
+        final int rc = transmit(claim.offset, length, claim.chunk, flags, gsoType, gsoSize);
         if (rc > 0)
         {
             claim.chunk = -1; // taken from the pool by publishFragments
@@ -672,18 +921,105 @@ public final class NetFront
      */
     public int offer(final DirectBuffer source, final int offset, final int length, final TxClaim claim)
     {
+        return offer(source, offset, length, null, claim);
+    }
+
+    /**
+     * Copies a packet with offload metadata into a tx buffer and transmits it. What the backend did not negotiate
+     * is done in software first, as Linux's stack does for a device without the feature: a GSO frame is split into
+     * MSS-sized frames with full checksums (each in its own tx buffer; all or none: buffers and ids for every
+     * segment are checked first), a blank IPv6 checksum without {@code feature-ipv6-csum-offload} is completed.
+     *
+     * @param source  the packet bytes.
+     * @param offset  offset in {@code source}.
+     * @param length  packet length.
+     * @param offload its metadata ({@code null} for none).
+     * @param claim   a reusable, inactive claim (scratch).
+     * @return slots used (&gt; 0) or a negative {@link NetFrontResult}; the caller keeps its bytes either way.
+     */
+    public int offer(
+        final DirectBuffer source, final int offset, final int length, final OffloadInfo offload,
+        final TxClaim claim)
+    {
+        if (null != offload && offload.isGso() && !OffloadFeatures.acceptsGso(backendFeatures, offload.gsoType()))
+        {
+            return offerSegmented(source, offset, length, offload, claim);
+        }
         final int rc = tryClaim(length, claim);
         if (rc < 0)
         {
             return rc;
         }
         claim.buffer.putBytes(claim.offset, source, offset, length);
-        final int sent = commit(claim, length);
+        int sent;
+        if (null != offload && offload.needsCsum() && !offload.isGso() &&
+            !acceptsPartialCsum(backendFeatures, claim.buffer, claim.offset, length))
+        {
+            // Linux's skb_checksum_help: the backend cannot take this blank checksum, so complete it in the copy.
+            sent = txHeaders.completeChecksum(claim.buffer, claim.offset, length) == PacketHeaders.OK ||
+                PacketHeaders.completePartial(claim.buffer, claim.offset, length, offload.csumStart(),
+                    offload.csumOffset()) == PacketHeaders.OK ? commit(claim, length) :
+                NetFrontResult.OFFLOAD_NOT_NEGOTIATED;
+            if (sent > 0)
+            {
+                counters.increment(TX_CHECKSUMS_COMPLETED);
+            }
+        }
+        else
+        {
+            sent = commit(claim, length, offload);
+        }
         if (sent < 0)
         {
             abort(claim);
         }
         return sent;
+    }
+
+    private int offerSegmented(
+        final DirectBuffer source, final int offset, final int length, final OffloadInfo offload,
+        final TxClaim claim)
+    {
+        final State current = state;
+        if (current != State.CONNECTED)
+        {
+            return current == State.BROKEN ? NetFrontResult.BROKEN : NetFrontResult.NOT_CONNECTED;
+        }
+        final int count = segmenter.segmentCount(source, offset, length, offload);
+        if (count < 1 || length > TcpSegmenter.MAX_FRAME)
+        {
+            return NetFrontResult.OFFLOAD_NOT_NEGOTIATED; // headers that do not allow segmentation
+        }
+        final int segmentPages = (offload.gsoSize() + 2 * PAGE_LENGTH - 1) / PAGE_LENGTH; // + headers, any offset
+        if (txChunks.available() < count || config.txBufferCount() == 0)
+        {
+            return NetFrontResult.NO_BUFFERS;
+        }
+        if (txFreeIds.available() < count * Math.min(segmentPages, NetifConstants.NR_SLOTS_MIN))
+        {
+            return NetFrontResult.RING_FULL;
+        }
+        segmentClaim = claim;
+        segmentSlots = 0;
+        final int rc = segmenter.segment(source, offset, length, offload, segmentOffer);
+        segmentClaim = null;
+        if (rc < 0 && segmentSlots == 0)
+        {
+            return rc;
+        }
+        counters.increment(TX_SEGMENTED_FRAMES);
+        return segmentSlots; // a failure after the first segment is reported by the counters, not undone
+    }
+
+    private int offerSegment(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int rc = offer(buffer, offset, length, null, segmentClaim);
+        if (rc < 0)
+        {
+            return rc;
+        }
+        segmentSlots += rc;
+        return 0;
     }
 
     // =========================================================================================================
@@ -725,6 +1061,7 @@ public final class NetFront
                 responses++;
                 if (status == NetifResponseStatus.NULL)
                 {
+                    txNullResponses = txNullResponses + 1; // single writer; frees ring room for the producer
                     continue; // netif.h: a NULL response answers an extra-info slot, not an id
                 }
                 final int rc = completeTxFragment(id, status, handler);
@@ -828,21 +1165,39 @@ public final class NetFront
         }
         final FrontRing ring = rxRing;
         final int prod = ring.reqProdPvt();
-        final int room = Math.min(rxFreeIds.available(), rxPool.available());
+        int room = Math.min(rxFreeIds.available(), rxPool.available());
         int added = 0;
-        int failure = NetFrontResult.OK;
+        int failure = rxPoolUngrantable == rxPoolPages && rxPoolPages > 0 ?
+            NetFrontResult.FRAME_OUT_OF_RANGE : NetFrontResult.OK; // nothing grantable left: say so every time
         while (added < room)
         {
             final int id = rxFreeIds.peek(0);
             final int page = rxPool.peek(0);
             final int rc = grantTable.permitAccess(rxRef[id], backendDomid, memory.frame(page), false);
+            if (rc == GrantResult.FRAME_OUT_OF_RANGE)
+            {
+                // Out of this table's reach for good (v1, frame above 2^32): take the page out of the pool so the
+                // grantable pages behind it are reached; counted, and back in the pool on the next open.
+                rxPool.take(1);
+                rxPoolUngrantable++;
+                counters.increment(RX_GRANT_FAILURES); // rx producer's own: pollRx counts RX_ERRORS
+                room--;
+                failure = NetFrontResult.FRAME_OUT_OF_RANGE;
+                if (rxPoolUngrantable == rxPoolPages && !rxPoolReported)
+                {
+                    rxPoolReported = true;
+                    reportNoGrantablePage("rx buffer pool", rxPoolPages);
+                }
+                continue;
+            }
             if (rc != GrantResult.OK)
             {
-                counters.increment(RX_GRANT_FAILURES); // rx producer's own counter: pollRx counts RX_ERRORS
+                counters.increment(RX_GRANT_FAILURES);
                 failure = NetFrontResult.fromGrantResult(rc);
                 break;
             }
             rxPage[id] = page;
+            rxIdAtIndex[(prod + added) & (rxIdAtIndex.length - 1)] = id; // an extra slot's response names no id
             rxRequest.wrap(rxRingPage, ring.requestOffset(prod + added)).id(id).gref(rxRef[id]);
             rxState[id] = ID_PENDING;
             rxFreeIds.take(1);
@@ -894,6 +1249,19 @@ public final class NetFront
             int cons = ring.rspCons();
             while (cons != rspProd && responses < limit)
             {
+                if (rxExtrasPending > 0)
+                {
+                    final int rc = receiveExtra(cons, handler);
+                    cons++;
+                    responses++;
+                    if (rc < 0)
+                    {
+                        ring.rspCons(cons);
+                        return rc;
+                    }
+                    packets += rc;
+                    continue;
+                }
                 rxResponse.wrap(rxRingPage, ring.responseOffset(cons));
                 final int id = rxResponse.id(); // each field read once, then only the locals are used
                 final int offset = rxResponse.offset();
@@ -944,19 +1312,36 @@ public final class NetFront
         }
         final int page = rxPage[id];
         final boolean more = (flags & NetifRxFlags.MORE_DATA) != 0;
+        final boolean extras = rxFragments == 1 && (flags & NetifRxFlags.EXTRA_INFO) != 0;
+        if (rxFragments == 1)
+        {
+            rxFirstFlags = flags;
+            rxGsoType = NetifConstants.GSO_TYPE_NONE;
+            rxGsoSize = 0;
+            rxInPlace = false;
+        }
         if (status < 0)
         {
             rxPacketStatus = Math.min(rxPacketStatus, status);
         }
-        else if (rxFragments == 1 && !more)
+        else if (rxFragments == 1 && !more && !extras)
         {
             rxFirstOffset = (page << PAGE_SHIFT) + offset; // single fragment: delivered in place, no copy
             rxLength = status;
+            rxInPlace = true;
         }
         else
         {
             reassembly.putBytes(rxLength, memoryBuffer, (page << PAGE_SHIFT) + offset, status);
             rxLength += status;
+        }
+        if (extras)
+        {
+            rxExtrasPending = 1; // netif.h: the extra-info slots come next, then the rest of the chain
+            rxMoreAfterExtras = more;
+            rxExtraCount = 0;
+            recycle(id, page);
+            return 0;
         }
         if (more)
         {
@@ -966,6 +1351,75 @@ public final class NetFront
         final int delivered = finishPacket(handler);
         recycle(id, page);
         return delivered;
+    }
+
+    /**
+     * One extra-info response (Linux xennet_get_extras): read once; a GSO extra is kept for the packet, other types
+     * are skipped; the buffer posted at this ring index was not used and goes back to the pool.
+     */
+    private int receiveExtra(final int index, final RxPacketHandler handler)
+    {
+        final int id = rxIdAtIndex[index & (rxIdAtIndex.length - 1)];
+        if (rxState[id] != ID_PENDING)
+        {
+            return markBroken(BrokenReason.RX_ID_NOT_PENDING);
+        }
+        if (++rxExtraCount >= NetifConstants.EXTRA_TYPE_MAX)
+        {
+            return markBroken(BrokenReason.RX_BAD_EXTRA);
+        }
+        rxExtra.wrap(rxRingPage, rxRing.responseOffset(index));
+        rxExtraInfoSlots++;
+        final int type = rxExtra.type(); // each field read once
+        final int extraFlags = rxExtra.flags();
+        final int gsoSize = rxExtra.gsoSize();
+        final int gsoType = rxExtra.gsoType();
+        if (!endGrant(rxState, rxRef, id, rxPage[id], RX_DEFERRED_GRANTS))
+        {
+            return markBroken(BrokenReason.GRANT_STILL_IN_USE);
+        }
+        recycle(id, rxPage[id]);
+        if (type == NetifConstants.EXTRA_TYPE_GSO)
+        {
+            rxGsoType = gsoType;
+            rxGsoSize = gsoSize;
+        }
+        if ((extraFlags & NetifConstants.EXTRA_FLAG_MORE) != 0)
+        {
+            return 0;
+        }
+        rxExtrasPending = 0;
+        return rxMoreAfterExtras ? 0 : finishPacket(handler);
+    }
+
+    /**
+     * Linux netfront's rx offload: csum_blank becomes a partial checksum located from the headers, a GSO packet
+     * (always partial, its pseudo-header sum rewritten) keeps type and size; data_validated alone marks it good.
+     *
+     * @return false when the packet must be dropped (bad GSO extra, headers that do not parse).
+     */
+    private boolean setupRxOffload(final AtomicBuffer buffer, final int offset, final int length)
+    {
+        final OffloadInfo info = rxOffload.clear();
+        final boolean gso = rxGsoType != NetifConstants.GSO_TYPE_NONE;
+        if (gso)
+        {
+            if (rxGsoSize == 0 || (rxGsoType != NetifConstants.GSO_TYPE_TCPV4 &&
+                rxGsoType != NetifConstants.GSO_TYPE_TCPV6))
+            {
+                return false; // Linux xennet_set_skb_gso: dropped, not fatal
+            }
+            info.gso(rxGsoType, rxGsoSize);
+        }
+        if (gso || (rxFirstFlags & NetifRxFlags.CSUM_BLANK) != 0)
+        {
+            return rxHeaders.checksumSetup(buffer, offset, length, info, gso) == PacketHeaders.OK;
+        }
+        if ((rxFirstFlags & NetifRxFlags.DATA_VALIDATED) != 0)
+        {
+            info.flags(OffloadInfo.DATA_VALID);
+        }
+        return true;
     }
 
     private int finishPacket(final RxPacketHandler handler)
@@ -983,20 +1437,34 @@ public final class NetFront
         }
         else
         {
-            counters.increment(RX_PACKETS);
-            counters.add(RX_BYTES, rxLength);
-            if (null != handler)
+            final AtomicBuffer buffer = rxInPlace ? memoryBuffer : reassembly;
+            final int offset = rxInPlace ? rxFirstOffset : 0;
+            if (!setupRxOffload(buffer, offset, rxLength))
             {
-                if (rxFragments == 1)
+                counters.increment(RX_OFFLOAD_ERRORS);
+                counters.increment(RX_ERRORS);
+            }
+            else
+            {
+                counters.increment(RX_PACKETS);
+                counters.add(RX_BYTES, rxLength);
+                final OffloadInfo info = rxOffload;
+                if (info.isGso())
                 {
-                    handler.onPacket(memoryBuffer, rxFirstOffset, rxLength);
+                    counters.increment(RX_GSO_PACKETS);
                 }
-                else
+                else if (info.needsCsum())
                 {
-                    handler.onPacket(reassembly, 0, rxLength);
+                    counters.increment(RX_CSUM_BLANK_PACKETS);
+                }
+                if (null != handler)
+                {
+                    handler.onPacket(buffer, offset, rxLength, info); // defaults down to the flags, then bytes
                 }
             }
         }
+        rxGsoType = NetifConstants.GSO_TYPE_NONE;
+        rxFirstFlags = 0;
         rxFragments = 0;
         rxLength = 0;
         rxPacketStatus = NetifResponseStatus.OKAY;
@@ -1042,7 +1510,7 @@ public final class NetFront
     /** @return the configuration. */
     public NetFrontConfig config()
     {
-        return new NetFrontConfig(config); // a copy: the device's own parameters never change under it
+        return new NetFrontConfig(config); // a copy: the device's own parameters never change
     }
 
     /** @return the guest memory holding packets and buffers. */
@@ -1195,7 +1663,7 @@ public final class NetFront
         return counters.get(RX_BYTES);
     }
 
-    /** @return rx errors: ERROR responses (counted by pollRx) and buffers refillRx could not grant (its own). */
+    /** @return rx errors: ERROR responses and buffers that could not be granted. */
     public long rxErrors()
     {
         return counters.get(RX_ERRORS) + counters.get(RX_GRANT_FAILURES);
@@ -1216,6 +1684,110 @@ public final class NetFront
     public boolean isQuarantined(final int page)
     {
         return quarantined[page];
+    }
+
+    /**
+     * rx buffer pages taken out of the pool since open because the grant table cannot reach them
+     * ({@code FRAME_OUT_OF_RANGE}: v1 and a frame above 2^32); they return to the pool on the next open.
+     *
+     * @return the count (rx producer's counter).
+     */
+    public int rxPoolUngrantable()
+    {
+        return rxPoolUngrantable;
+    }
+
+    /**
+     * tx claim buffers taken out of the pool since open because the grant table cannot reach them.
+     *
+     * @return the count (tx producer's counter).
+     */
+    public int txPoolUngrantable()
+    {
+        return txPoolUngrantable;
+    }
+
+    /**
+     * Sets what the backend takes (read from its xenstore keys by {@link XenbusNetFront}); default
+     * {@link OffloadFeatures#SG}. Blank IPv4 checksums go to every backend, as Linux's netfront sends them.
+     *
+     * @param features an {@link OffloadFeatures} bit set.
+     */
+    public void backendFeatures(final int features)
+    {
+        backendFeatures = features;
+    }
+
+    /** @return what the backend takes ({@link OffloadFeatures} bits). */
+    public int backendFeatures()
+    {
+        return backendFeatures;
+    }
+
+    /**
+     * Sets whether the backend takes multi-slot tx packets (its {@code feature-sg}, the {@link OffloadFeatures#SG}
+     * bit of {@link #backendFeatures()}); without it a packet that needs several slots is refused with
+     * {@link NetFrontResult#NO_SCATTER_GATHER}. Setup-time, before open.
+     *
+     * @param scatterGather the backend's {@code feature-sg}.
+     */
+    public void backendScatterGather(final boolean scatterGather)
+    {
+        backendFeatures = scatterGather ? backendFeatures | OffloadFeatures.SG : backendFeatures & ~OffloadFeatures.SG;
+    }
+
+    /** @return whether multi-slot tx packets may be sent. */
+    public boolean backendScatterGather()
+    {
+        return (backendFeatures & OffloadFeatures.SG) != 0;
+    }
+
+    /** @return rx extra-info slots consumed (their buffers recycled). */
+    public long rxExtraInfoSlots()
+    {
+        return rxExtraInfoSlots;
+    }
+
+    /** @return GSO frames put on the tx ring (with a GSO extra slot). */
+    public long txGsoPackets()
+    {
+        return counters.get(TX_GSO_PACKETS);
+    }
+
+    /** @return non-GSO packets sent with {@code NETTXF_csum_blank}. */
+    public long txCsumBlankPackets()
+    {
+        return counters.get(TX_CSUM_BLANK_PACKETS);
+    }
+
+    /** @return GSO frames {@code offer} segmented in software (the backend lacks their GSO type). */
+    public long txSegmentedFrames()
+    {
+        return counters.get(TX_SEGMENTED_FRAMES);
+    }
+
+    /** @return blank checksums {@code offer} completed in software. */
+    public long txChecksumsCompleted()
+    {
+        return counters.get(TX_CHECKSUMS_COMPLETED);
+    }
+
+    /** @return GSO packets received (with a GSO extra slot). */
+    public long rxGsoPackets()
+    {
+        return counters.get(RX_GSO_PACKETS);
+    }
+
+    /** @return non-GSO packets received with {@code NETRXF_csum_blank}. */
+    public long rxCsumBlankPackets()
+    {
+        return counters.get(RX_CSUM_BLANK_PACKETS);
+    }
+
+    /** @return received packets dropped for bad offload metadata (bad GSO extra, unparsable headers). */
+    public long rxOffloadErrors()
+    {
+        return counters.get(RX_OFFLOAD_ERRORS);
     }
 
     /** @return grants that could not be ended because the backend still maps them (never reused). */

@@ -32,6 +32,7 @@ public final class NetFrontConfig
     private int maxRxFragments = NetifConstants.NR_SLOTS_MIN;
     private int txEventPort = 1;
     private int rxEventPort = 2;
+    private boolean singleEventChannel;
 
     /** Creates a configuration with the defaults. */
     public NetFrontConfig()
@@ -272,6 +273,22 @@ public final class NetFrontConfig
     public NetFrontConfig rxEventPort(final int v)
     {
         rxEventPort = v;
+        return this;
+    }
+
+    /**
+     * @return whether the xenbus frontend publishes one {@code event-channel} for both rings even when the backend
+     *     offers {@code feature-split-event-channels}.
+     */
+    public boolean singleEventChannel()
+    {
+        return singleEventChannel;
+    }
+
+    /** @param v force one event channel for both rings (netif.h {@code event-channel}). @return this. */
+    public NetFrontConfig singleEventChannel(final boolean v)
+    {
+        singleEventChannel = v;
         return this;
     }
 

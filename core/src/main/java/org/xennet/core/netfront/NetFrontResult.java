@@ -33,6 +33,16 @@ public final class NetFrontResult
     /** The grant table refused for another reason (see the grant error counter). */
     public static final int GRANT_ERROR = -7;
 
+    /** The packet needs several slots and the backend did not offer {@code feature-sg}. */
+    public static final int NO_SCATTER_GATHER = -8;
+
+    /**
+     * A GSO frame of a type the backend did not negotiate, or a blank IPv6 checksum without
+     * {@code feature-ipv6-csum-offload}, given to an in-place transmit (use {@code offer}, which segments and
+     * completes in software, or segment first), or headers that do not allow that fallback.
+     */
+    public static final int OFFLOAD_NOT_NEGOTIATED = -20;
+
     private NetFrontResult()
     {
     }
@@ -63,6 +73,10 @@ public final class NetFrontResult
                 return "NO_BUFFERS";
             case GRANT_ERROR:
                 return "GRANT_ERROR";
+            case NO_SCATTER_GATHER:
+                return "NO_SCATTER_GATHER";
+            case OFFLOAD_NOT_NEGOTIATED:
+                return "OFFLOAD_NOT_NEGOTIATED";
             default:
                 return result > 0 ? "COUNT(" + result + ")" : "UNKNOWN(" + result + ")";
         }

@@ -2,12 +2,15 @@ package org.xennet.core.netfront;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 
 import org.xennet.core.event.EventChannel;
 import org.xennet.core.event.EventChannelRegistry;
+import org.xennet.core.offload.OffloadFeatures;
 import org.xennet.core.xenbus.VifKeys;
 import org.xennet.core.xenbus.XenbusException;
 import org.xennet.core.xenbus.XenbusState;
@@ -22,20 +25,36 @@ import org.xennet.xenstore.XenStore;
  * rings, event channels and features in its xenstore directory and walks the state handshake with the backend.
  * The data path stays on {@link #front()}, untouched by xenbus.
  * <p>
- * {@link #open()}: {@link #reset()}; check the backend offers {@code feature-rx-copy} (hardening rule 18) and
- * split event channels; open the rings; write {@code tx-ring-ref}, {@code rx-ring-ref}, {@code event-channel-tx},
- * {@code event-channel-rx}, {@code request-rx-copy}, {@code feature-sg}, {@code feature-no-csum-offload},
- * {@code feature-rx-notify}; state Connected; wait for the backend's Connected. A failing step undoes the finished
- * ones in reverse order (a failed wait for Connected first resets). {@link #close()} is the same list backwards.
+ * {@link #open()}: {@link #reset()}; check the backend offers {@code feature-rx-copy} (hardening rule 18); read its
+ * optional features (each decision logged once per open): {@code feature-split-event-channels} (else, or when
+ * {@link NetFrontConfig#singleEventChannel()} forces it, one {@code event-channel} for both rings) and
+ * {@code feature-sg} (else tx packets are limited to one slot); per queue, allocate the event channel ends
+ * ({@code alloc_unbound}, fresh ports each open), open the rings, write {@code tx-ring-ref}, {@code rx-ring-ref},
+ * {@code event-channel-tx} and {@code event-channel-rx} or {@code event-channel} (removing the other form's stale
+ * keys); then {@code request-rx-copy}, {@code feature-sg}, {@code feature-rx-notify} and the offload features;
+ * state Connected; wait for the backend's Connected. A failing step undoes the finished ones in reverse order (a
+ * failed wait for Connected first resets). {@link #close()} is the same list backwards.
+ * <p>
+ * Offload and queues, as Linux's netfront: it writes {@code feature-gso-tcpv4}, {@code feature-gso-tcpv6} and
+ * {@code feature-ipv6-csum-offload} (those of {@link #offloadFeatures(int)}; {@code feature-no-csum-offload} only
+ * when checksum offload is refused) and reads the backend's into each {@link NetFront#backendFeatures(int)}. With
+ * several {@link NetFront}s it uses min(queues, backend's {@code multi-queue-max-queues}) queue pairs (a backend
+ * without the key gets one); {@code multi-queue-num-queues} is written whenever the backend has the key; one queue
+ * keeps the flat keys, more use {@code queue-N/}. Queues beyond the count stay closed.
  * <p>
  * Setup-time object: one thread calls {@link #reset()}, {@link #open()} and {@link #close()}, while the data path
  * roles of {@link #front()} are idle.
  */
 public final class XenbusNetFront implements AutoCloseable
 {
+    private static final System.Logger LOG = System.getLogger(XenbusNetFront.class.getName());
+
     private final XenStore store;
     private final String frontendPath;
     private final NetFront front;
+    private final List<NetFront> queues;
+    private int offered = OffloadFeatures.ALL;
+    private int queueCount;
     private final EventChannelRegistry registry;
     private final Duration timeout;
     private final XenbusStateListener listener;
@@ -46,6 +65,7 @@ public final class XenbusNetFront implements AutoCloseable
     private final int backendDomid;
     private final byte[] mac;
     private final Deque<Step> undo = new ArrayDeque<>(); // open's finished steps, the latest first
+    private final List<String> decisions = new ArrayList<>();
     private XenbusState published;
     private RuntimeException linkError;
 
@@ -73,6 +93,35 @@ public final class XenbusNetFront implements AutoCloseable
         final Duration timeout,
         final XenbusStateListener listener)
     {
+        this(store, frontendPath, List.of(front), registry, timeout, listener);
+    }
+
+    /**
+     * A multi-queue frontend: asks for up to {@code queues.size()} queue pairs; queue i is {@code queues.get(i)}
+     * (each with its own ring pages and event channel ports).
+     *
+     * @param store        the xenstore.
+     * @param frontendPath the device directory.
+     * @param queues       one data path per queue pair (at least one).
+     * @param registry     where the event channel ends are offered to the backend.
+     * @param timeout      how long each wait for the backend lasts.
+     * @param listener     told of every state this end writes.
+     * @throws XenbusException when a key is missing or malformed.
+     */
+    public XenbusNetFront(
+        final XenStore store,
+        final String frontendPath,
+        final List<NetFront> queues,
+        final EventChannelRegistry registry,
+        final Duration timeout,
+        final XenbusStateListener listener)
+    {
+        if (queues.isEmpty())
+        {
+            throw new IllegalArgumentException("netfront needs at least one queue: path=" + frontendPath);
+        }
+        final NetFront front = queues.get(0);
+        this.queues = List.copyOf(queues);
         this.store = store;
         this.frontendPath = frontendPath;
         this.front = front;
@@ -150,15 +199,56 @@ public final class XenbusNetFront implements AutoCloseable
         reset();
         reclaimAbandonedRings();
         requireBackendFeature(VifKeys.FEATURE_RX_COPY);
-        requireBackendFeature(VifKeys.FEATURE_SPLIT_EVENT_CHANNELS);
+        final boolean split = !front.config().singleEventChannel() &&
+            backendFlag(VifKeys.FEATURE_SPLIT_EVENT_CHANNELS);
+        final boolean sg = backendFlag(VifKeys.FEATURE_SG);
+        final Optional<String> maxQueues = store.readIfExists(XenStore.NO_TRANSACTION,
+            backendPath + "/" + VifKeys.MULTI_QUEUE_MAX_QUEUES);
+        final long offeredQueues = maxQueues.map(VifKeys::parseU32).orElse(1L);
+        queueCount = (int)Math.max(1, Math.min(offeredQueues, queues.size())); // Linux: min(max, own); old: 1
+        final int backendFeatures = OffloadFeatures.fromKeys(name ->
+            store.readIfExists(XenStore.NO_TRANSACTION, backendPath + "/" + name).orElse(null));
+        decisions.clear();
+        decide(split ? "event channels: split (backend offers feature-split-event-channels)" :
+            front.config().singleEventChannel() ? "event channels: one (event-channel), forced by configuration" :
+            "event channels: one (event-channel), backend lacks feature-split-event-channels");
+        decide(sg ? "feature-sg: multi-slot tx packets" :
+            "backend lacks feature-sg: tx packets limited to one slot (others refused NO_SCATTER_GATHER)");
+        decide("backend offload " + OffloadFeatures.toString(backendFeatures) +
+            ": GSO types and IPv6 blank checksums it lacks are done in software by offer");
+        decide("queues: " + queueCount + " (own " + queues.size() + ", backend " +
+            maxQueues.map(v -> "offers " + v).orElse("has no multi-queue-max-queues") + ")");
         try
         {
-            createRings();
-            createEventChannels();
+            if (maxQueues.isPresent())
+            {
+                writeKey(VifKeys.MULTI_QUEUE_NUM_QUEUES, Integer.toString(queueCount));
+            }
+            for (int q = 0; q < queueCount; q++)
+            {
+                queues.get(q).backendFeatures(backendFeatures);
+                queues.get(q).backendScatterGather(sg);
+                createRings(q, split);
+            }
             writeFlag(VifKeys.REQUEST_RX_COPY);
             writeFlag(VifKeys.FEATURE_SG);
-            writeFlag(VifKeys.FEATURE_NO_CSUM_OFFLOAD);
+            if ((offered & OffloadFeatures.NO_CSUM) != 0)
+            {
+                writeFlag(VifKeys.FEATURE_NO_CSUM_OFFLOAD);
+            }
             writeFlag(VifKeys.FEATURE_RX_NOTIFY);
+            if ((offered & OffloadFeatures.GSO_TCPV4) != 0)
+            {
+                writeFlag(VifKeys.FEATURE_GSO_TCPV4);
+            }
+            if ((offered & OffloadFeatures.GSO_TCPV6) != 0)
+            {
+                writeFlag(VifKeys.FEATURE_GSO_TCPV6);
+            }
+            if ((offered & OffloadFeatures.IPV6_CSUM) != 0)
+            {
+                writeFlag(VifKeys.FEATURE_IPV6_CSUM_OFFLOAD);
+            }
             setState(XenbusState.CONNECTED);
             undo.push(new Step("reset", this::reset));
             awaitBackendConnected();
@@ -198,29 +288,61 @@ public final class XenbusNetFront implements AutoCloseable
         }
     }
 
-    private void createRings()
+    /** Allocates a queue's event channel ends, opens its rings with them, publishes refs and ports. */
+    private void createRings(final int q, final boolean split)
     {
-        final int rc = front.open();
+        final NetFront queue = queues.get(q);
+        final int domid = queue.config().frontendDomid();
+        final EventChannel tx = registry.allocUnbound(domid);
+        undo.push(new Step("close tx event", () -> registry.close(domid, tx)));
+        final EventChannel rx = split ? registry.allocUnbound(domid) : tx;
+        if (split)
+        {
+            undo.push(new Step("close rx event", () -> registry.close(domid, rx)));
+        }
+        final int rc = queue.open(tx, rx);
         if (rc != NetFrontResult.OK)
         {
-            throw new XenbusException("netfront open failed: path=" + frontendPath + ", result=" +
+            throw new XenbusException("netfront open failed: path=" + frontendPath + ", queue=" + q + ", result=" +
                 NetFrontResult.resultString(rc));
         }
-        undo.push(new Step("close rings", front::close));
-        writeKey(VifKeys.TX_RING_REF, Integer.toString(front.txRingRef()));
-        writeKey(VifKeys.RX_RING_REF, Integer.toString(front.rxRingRef()));
+        undo.push(new Step("close rings", queue::close));
+        writeKey(VifKeys.queueKey(queueCount, q, VifKeys.TX_RING_REF), Integer.toString(queue.txRingRef()));
+        writeKey(VifKeys.queueKey(queueCount, q, VifKeys.RX_RING_REF), Integer.toString(queue.rxRingRef()));
+        final String txKey = VifKeys.queueKey(queueCount, q, VifKeys.EVENT_CHANNEL_TX);
+        final String rxKey = VifKeys.queueKey(queueCount, q, VifKeys.EVENT_CHANNEL_RX);
+        final String oneKey = VifKeys.queueKey(queueCount, q, VifKeys.EVENT_CHANNEL);
+        if (split)
+        {
+            rmIfPresent(oneKey); // a previous instance's other form must not mislead the backend
+            writeKey(txKey, Integer.toString(tx.port()));
+            writeKey(rxKey, Integer.toString(rx.port()));
+        }
+        else
+        {
+            rmIfPresent(txKey);
+            rmIfPresent(rxKey);
+            writeKey(oneKey, Integer.toString(tx.port()));
+        }
     }
 
-    private void createEventChannels()
+    private void rmIfPresent(final String name)
     {
-        final EventChannel tx = front.txEvent();
-        final EventChannel rx = front.rxEvent();
-        registry.register(front.config().frontendDomid(), tx);
-        undo.push(new Step("unregister tx event", () -> registry.unregister(front.config().frontendDomid(), tx)));
-        registry.register(front.config().frontendDomid(), rx);
-        undo.push(new Step("unregister rx event", () -> registry.unregister(front.config().frontendDomid(), rx)));
-        writeKey(VifKeys.EVENT_CHANNEL_TX, Integer.toString(tx.port()));
-        writeKey(VifKeys.EVENT_CHANNEL_RX, Integer.toString(rx.port()));
+        if (store.readIfExists(XenStore.NO_TRANSACTION, key(name)).isPresent())
+        {
+            store.rm(key(name));
+        }
+    }
+
+    private void decide(final String decision)
+    {
+        decisions.add(decision);
+        LOG.log(System.Logger.Level.INFO, "netfront " + frontendPath + ": " + decision);
+    }
+
+    private boolean backendFlag(final String name)
+    {
+        return VifKeys.ON.equals(store.readIfExists(XenStore.NO_TRANSACTION, backendPath + "/" + name).orElse(null));
     }
 
     private void writeFlag(final String name)
@@ -270,11 +392,15 @@ public final class XenbusNetFront implements AutoCloseable
      */
     private void reclaimAbandonedRings()
     {
-        if (front.state() != NetFront.State.CLOSED)
+        for (int q = queues.size() - 1; q >= 0; q--)
         {
-            registry.unregister(front.config().frontendDomid(), front.rxEvent());
-            registry.unregister(front.config().frontendDomid(), front.txEvent());
-            front.close();
+            final NetFront queue = queues.get(q);
+            if (queue.state() != NetFront.State.CLOSED)
+            {
+                registry.close(queue.config().frontendDomid(), queue.rxEvent());
+                registry.close(queue.config().frontendDomid(), queue.txEvent());
+                queue.close();
+            }
         }
     }
 
@@ -354,6 +480,37 @@ public final class XenbusNetFront implements AutoCloseable
     public String frontendPath()
     {
         return frontendPath;
+    }
+
+    /**
+     * Sets the offload features written at {@link #open()} (default {@link OffloadFeatures#ALL}, as Linux's
+     * netfront; add {@link OffloadFeatures#NO_CSUM} to refuse blank checksums).
+     *
+     * @param features an {@link OffloadFeatures} bit set.
+     * @return this.
+     */
+    public XenbusNetFront offloadFeatures(final int features)
+    {
+        offered = features;
+        return this;
+    }
+
+    /** @return the decisions of the last {@link #open()} on the backend's optional features (a copy). */
+    public List<String> decisions()
+    {
+        return List.copyOf(decisions);
+    }
+
+    /** @return every queue's data path (index = queue number). */
+    public List<NetFront> queues()
+    {
+        return queues;
+    }
+
+    /** @return queue pairs in use since the last {@link #open()} (min of own queues and the backend's maximum). */
+    public int queueCount()
+    {
+        return queueCount;
     }
 
     /** @return the backend directory read from {@code backend}. */

@@ -76,7 +76,8 @@ public final class ShmFrontend implements AutoCloseable
     private final String frontendPath;
     private final Duration xenbusTimeout;
     private final XenbusStateListener stateListener;
-    private final EventChannelRegistry registry = new EventChannelRegistry();
+    // lowest free ports from 1: what the backend process's relay ends expect (ShmXenbusBackend registers 1 and 2)
+    private final EventChannelRegistry registry = EventChannelRegistry.lowestFreePorts(1);
     private final String watchToken = "xennet-shm-frontend-" + ProcessHandle.current().pid();
     private XenbusNetFront xenbusFront;
     private volatile boolean backendStateChanged;
@@ -185,8 +186,7 @@ public final class ShmFrontend implements AutoCloseable
             file.frontendState(XenbusState.CLOSED);
             return rc;
         }
-        relayTx.bind(front.txEvent()); // NetFront's notifications land here and are forwarded to the file
-        relayRx.bind(front.rxEvent());
+        bindRelays();
         front.refillRx();
         file.ringRefs(front.txRingRef(), front.rxRingRef());
         file.nextGeneration(); // release: the backend sees the refs of this generation
@@ -234,8 +234,7 @@ public final class ShmFrontend implements AutoCloseable
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10)); // cold path: the toolstack or backend is late
         }
-        relayTx.bind(front.txEvent()); // NetFront's notifications land here and are forwarded to the file
-        relayRx.bind(front.rxEvent());
+        bindRelays();
         front.refillRx();
         file.toBackend().notifyPeer();
         backendLeft = false;
@@ -474,6 +473,16 @@ public final class ShmFrontend implements AutoCloseable
         catch (final XenStoreException ex)
         {
             lastXenbusError = ex; // the store may be going away; the watch dies with it
+        }
+    }
+
+    /** NetFront's notifications land on the relays and are forwarded to the file (one relay for one channel). */
+    private void bindRelays()
+    {
+        relayTx.bind(front.txEvent());
+        if (front.rxEvent() != front.txEvent())
+        {
+            relayRx.bind(front.rxEvent());
         }
     }
 

@@ -5,13 +5,26 @@ package org.xennet.core.xenbus;
  * <pre>
  *   frontend  /local/domain/&lt;frontDomid&gt;/device/vif/&lt;devid&gt;
  *     backend, backend-id, handle, mac, state                       [toolstack]
+<<<<<<< HEAD
  *     tx-ring-ref, rx-ring-ref, event-channel-tx, event-channel-rx,
  *     request-rx-copy, feature-sg, feature-no-csum-offload,
- *     feature-rx-notify, state                                      [front]
+ *     feature-rx-notify, feature-gso-tcpv4, feature-gso-tcpv6,
+ *     feature-ipv6-csum-offload, multi-queue-num-queues,
+ *     queue-N/{tx-ring-ref, rx-ring-ref, event-channel-tx, event-channel-rx}, state  [front]
  *   backend   /local/domain/&lt;backDomid&gt;/backend/vif/&lt;frontDomid&gt;/&lt;devid&gt;
  *     frontend, frontend-id, handle, mac, online, state             [toolstack]
  *     feature-rx-copy, feature-sg, feature-rx-notify,
- *     feature-split-event-channels, state, error                    [back]
+ *     feature-split-event-channels, feature-gso-tcpv4, feature-gso-tcpv6,
+ *     feature-ipv6-csum-offload, multi-queue-max-queues, state, error [back]
+=======
+ *     tx-ring-ref, rx-ring-ref, event-channel-tx and event-channel-rx
+ *     (split) or event-channel (one), request-rx-copy, feature-sg,
+ *     feature-no-csum-offload, feature-rx-notify, state             [front]
+ *   backend   /local/domain/&lt;backDomid&gt;/backend/vif/&lt;frontDomid&gt;/&lt;devid&gt;
+ *     frontend, frontend-id, handle, mac, online, state             [toolstack]
+ *     feature-rx-copy, feature-sg,
+ *     feature-split-event-channels (modern only), state, error      [back]
+>>>>>>> interop
  * </pre>
  */
 public final class VifKeys
@@ -38,24 +51,34 @@ public final class VifKeys
     public static final String TX_RING_REF = "tx-ring-ref";
     /** Frontend: grant ref of the rx ring page. */
     public static final String RX_RING_REF = "rx-ring-ref";
-    /** Frontend: a single event channel for both directions (not used: xennet's netfront splits them). */
+    /** Frontend: one event channel for both rings (netif.h; iPXE, or any frontend of a backend without split). */
     public static final String EVENT_CHANNEL = "event-channel";
     /** Frontend: tx event channel port (netif.h split event channels). */
     public static final String EVENT_CHANNEL_TX = "event-channel-tx";
     /** Frontend: rx event channel port (netif.h split event channels). */
     public static final String EVENT_CHANNEL_RX = "event-channel-rx";
-    /** Frontend: {@code 1} = rx by grant copy (netback refuses to connect without it). */
+    /** Frontend: {@code 1} = rx by grant copy (netback refuses to connect without it, as Linux netback). */
     public static final String REQUEST_RX_COPY = "request-rx-copy";
     /** Frontend: accepts multi-slot (scatter-gather) packets. */
     public static final String FEATURE_SG = "feature-sg";
     /** Frontend: cannot take packets with a blank checksum. */
     public static final String FEATURE_NO_CSUM_OFFLOAD = "feature-no-csum-offload";
-    /** Both: rx notifications via {@code req_event} (Linux netback requires it of the frontend). */
+    /** Frontend: notifies the backend when it posts rx requests; without it the backend polls for them. */
     public static final String FEATURE_RX_NOTIFY = "feature-rx-notify";
     /** Backend: rx by grant copy is offered (the frontend refuses to connect without it, hardening rule 18). */
     public static final String FEATURE_RX_COPY = "feature-rx-copy";
     /** Backend: split tx/rx event channels are offered. */
     public static final String FEATURE_SPLIT_EVENT_CHANNELS = "feature-split-event-channels";
+    /** Both: GSO extra slots of type TCPV4 are taken. */
+    public static final String FEATURE_GSO_TCPV4 = "feature-gso-tcpv4";
+    /** Both: GSO extra slots of type TCPV6 are taken. */
+    public static final String FEATURE_GSO_TCPV6 = "feature-gso-tcpv6";
+    /** Both: blank (partial) checksums on IPv6 packets are taken. */
+    public static final String FEATURE_IPV6_CSUM_OFFLOAD = "feature-ipv6-csum-offload";
+    /** Backend: most queue pairs a frontend may ask for (absent: one queue, flat keys). */
+    public static final String MULTI_QUEUE_MAX_QUEUES = "multi-queue-max-queues";
+    /** Frontend: queue pairs used (absent: 1); with more than one, the ring and event keys live in queue-N/. */
+    public static final String MULTI_QUEUE_NUM_QUEUES = "multi-queue-num-queues";
     /** Backend: why the backend gave up connecting. */
     public static final String ERROR = "error";
     /** Value of a flag that is on. */
@@ -84,6 +107,30 @@ public final class VifKeys
     public static String backendPath(final int backDomid, final int frontDomid, final int devid)
     {
         return "/local/domain/" + backDomid + "/backend/" + VIF + "/" + frontDomid + "/" + devid;
+    }
+
+    /**
+     * The name of a per-queue key as Linux's netfront writes it: flat with one queue, {@code queue-N/name} with more.
+     *
+     * @param queues queue pairs in use.
+     * @param queue  this queue's index.
+     * @param name   the key, such as {@link #TX_RING_REF}.
+     * @return the relative key name.
+     */
+    public static String queueKey(final int queues, final int queue, final String name)
+    {
+        return queues == 1 ? name : "queue-" + queue + "/" + name;
+    }
+
+    /**
+     * Reads a feature flag as Linux's {@code xenbus_read_unsigned(..., 0)} does: absent or not a number is 0.
+     *
+     * @param text the node's value, or null.
+     * @return whether it is a non-zero number.
+     */
+    public static boolean isOn(final String text)
+    {
+        return parseU32(text) > 0;
     }
 
     /**

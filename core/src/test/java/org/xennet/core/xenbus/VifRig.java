@@ -43,9 +43,16 @@ final class VifRig implements AutoCloseable
 
     VifRig(final XenStore store, final int frontDomid, final PacketSink sink, final Duration timeout)
     {
+        this(store, frontDomid, sink, timeout, 1);
+    }
+
+    VifRig(final XenStore store, final int frontDomid, final PacketSink sink, final Duration timeout,
+        final int grantVersion)
+    {
         this.store = store;
         this.timeout = timeout;
-        guest = GuestDomain.create(frontDomid, 1, 2 + 2 * IDS + 2 * RX_BUFFERS, PAGE_COUNT, 0x10_0000, 2, 0x1000);
+        guest = GuestDomain.create(
+            frontDomid, grantVersion, 2 + 2 * IDS + 2 * RX_BUFFERS, PAGE_COUNT, 0x10_0000, 2, 0x1000);
         final NetFrontConfig config = new NetFrontConfig()
             .frontendDomid(frontDomid)
             .backendDomid(BACKEND_DOMID)

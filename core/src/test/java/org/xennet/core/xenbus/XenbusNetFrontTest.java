@@ -22,6 +22,7 @@ import org.xennet.xenstore.XsError;
 import org.xennet.xenstore.XsPermission;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -34,8 +35,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class XenbusNetFrontTest
 {
     private static final Duration SHORT = Duration.ofMillis(200);
-    private static final List<String> OPEN_KEYS = List.of("tx-ring-ref", "rx-ring-ref", "event-channel-tx",
-        "event-channel-rx", "request-rx-copy", "feature-sg", "feature-no-csum-offload", "feature-rx-notify");
+    private static final List<String> OPEN_KEYS = List.of("multi-queue-num-queues", "tx-ring-ref", "rx-ring-ref",
+        "event-channel-tx", "event-channel-rx", "request-rx-copy", "feature-sg", "feature-rx-notify",
+        "feature-gso-tcpv4", "feature-gso-tcpv6", "feature-ipv6-csum-offload");
     private static final List<String> TOOLSTACK_KEYS = List.of("backend", "backend-id", "handle", "mac", "state");
 
     private InMemoryXenStore memory;
@@ -67,8 +69,9 @@ class XenbusNetFrontTest
         final XenbusNetFront netfront = rig.frontend();
         netfront.open();
         final List<String> expected = new ArrayList<>(List.of("write state=1"));
-        final List<String> values = List.of(Integer.toString(rig.front.txRingRef()),
-            Integer.toString(rig.front.rxRingRef()), "1", "2", "1", "1", "1", "1");
+        final List<String> values = List.of("1", Integer.toString(rig.front.txRingRef()),
+            Integer.toString(rig.front.rxRingRef()), Integer.toString(rig.front.txEvent().port()),
+            Integer.toString(rig.front.rxEvent().port()), "1", "1", "1", "1", "1", "1");
         for (int i = 0; i < OPEN_KEYS.size(); i++)
         {
             expected.add("write " + OPEN_KEYS.get(i) + "=" + values.get(i));
@@ -89,8 +92,9 @@ class XenbusNetFrontTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tx-ring-ref", "rx-ring-ref", "event-channel-tx", "event-channel-rx", "request-rx-copy",
-        "feature-sg", "feature-no-csum-offload", "feature-rx-notify"})
+    @ValueSource(strings = {"multi-queue-num-queues", "tx-ring-ref", "rx-ring-ref", "event-channel-tx",
+        "event-channel-rx", "request-rx-copy", "feature-sg", "feature-rx-notify", "feature-gso-tcpv4",
+        "feature-gso-tcpv6", "feature-ipv6-csum-offload"})
     void shouldUndoEveryFinishedStepInReverseWhenAWriteFails(final String failingKey)
     {
         store.failWriteOf = failingKey;
@@ -122,7 +126,8 @@ class XenbusNetFrontTest
         "event-channel-tx, 99",
         "event-channel-rx, 1",
         "request-rx-copy, 0",
-        "feature-rx-notify, 0"})
+        "multi-queue-num-queues, 0",
+        "multi-queue-num-queues, 2"})
     void shouldFailOpenAndUndoWhenTheBackendRefusesAKey(final String key, final String value)
     {
         store.replaceKey = key;
@@ -145,7 +150,7 @@ class XenbusNetFrontTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"feature-rx-copy", "feature-split-event-channels"})
+    @ValueSource(strings = {"feature-rx-copy"})
     void shouldRefuseToOpenWhenTheBackendLacksAFeature(final String feature)
     {
         memory.rm(rig.vif.backendPath() + "/" + feature);
@@ -154,6 +159,41 @@ class XenbusNetFrontTest
         assertTrue(ex.getMessage().contains(feature), ex.getMessage());
         assertEquals(List.of("write state=1"), store.log);
         assertClosedAndClean(netfront);
+    }
+
+    @Test
+    void shouldUseOneEventChannelWhenTheBackendLacksSplitChannelsAndRemoveStaleSplitKeys()
+    {
+        memory.rm(rig.vif.backendPath() + "/feature-split-event-channels");
+        memory.write(rig.vif.frontendPath() + "/event-channel-tx", "3"); // a previous instance's leftovers
+        memory.write(rig.vif.frontendPath() + "/event-channel-rx", "4");
+        final XenbusNetFront netfront = rig.frontend();
+        netfront.open();
+        assertEquals(NetBack.State.CONNECTED, rig.back.state());
+        assertTrue(rig.front.txEvent() == rig.front.rxEvent(), "one end for both rings");
+        assertEquals(Integer.toString(rig.front.txEvent().port()),
+            memory.read(rig.vif.frontendPath() + "/event-channel"));
+        assertFalse(memory.readIfExists(0, rig.vif.frontendPath() + "/event-channel-tx").isPresent());
+        assertFalse(memory.readIfExists(0, rig.vif.frontendPath() + "/event-channel-rx").isPresent());
+        assertTrue(netfront.decisions().get(0).contains("lacks feature-split-event-channels"),
+            netfront.decisions().toString());
+        assertEquals(1, rig.registry.size());
+        netfront.close();
+        assertClosedAndClean(netfront);
+    }
+
+    @Test
+    void shouldGiveEachOpenFreshPortsAndNeverBindAClosedOne()
+    {
+        final XenbusNetFront netfront = rig.frontend();
+        netfront.open();
+        final String firstTx = memory.read(rig.vif.frontendPath() + "/event-channel-tx");
+        netfront.close();
+        netfront.open();
+        final String secondTx = memory.read(rig.vif.frontendPath() + "/event-channel-tx");
+        assertTrue(!firstTx.equals(secondTx), "ports reused: " + firstTx);
+        assertEquals(null, rig.registry.lookupUnbound(3, Long.parseLong(firstTx)));
+        netfront.close();
     }
 
     @Test

@@ -27,7 +27,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * backend driver starts on the prepared store, acts on the frontend's state, and then the frontend resets.
  * Each case must reach InitWait or time out (200 ms) naming the awaited and last seen state; the frontend must
  * write Closed before Initialising unless the backend already was in InitWait; the backend must observe exactly
- * those writes. The model in {@link #expected} is the table in the README (checked by
+ * those writes. Every case starts with a dead instance's stale keys in the frontend's directory (they must never
+ * connect: a frontend found Connected on them is refused). The model in {@link #expected} is the table in the
+ * README (checked by
  * {@link #shouldHaveTheOutcomeTableInTheReadme()}).
  */
 class XenbusResetMatrixTest
@@ -65,7 +67,7 @@ class XenbusResetMatrixTest
         {
             case INITIALISING -> behaviour == Behaviour.MODERN || probed == XenbusState.CLOSED ?
                 XenbusState.INIT_WAIT : probed;
-            // no keys were written: connecting fails, the backend closes
+            // only a dead instance's stale keys are there: connecting fails, the backend closes
             case CONNECTED -> probed == XenbusState.INIT_WAIT || probed == XenbusState.INITIALISED ?
                 XenbusState.CLOSED : probed;
             case CLOSING -> probed == XenbusState.CLOSED ? probed : XenbusState.CLOSING;
@@ -125,6 +127,7 @@ class XenbusResetMatrixTest
         try (VifRig rig = new VifRig(handle.store, domid, PacketSinks.discard(), DEADLINE))
         {
             rig.writeBackendState(back);
+            writeStaleKeys(rig);
             rig.writeFrontendState(front);
             final XenbusNetBack backend = back == XenbusState.UNKNOWN ? null : rig.backend(behaviour);
             if (backend != null)
@@ -181,6 +184,23 @@ class XenbusResetMatrixTest
             }
             return null;
         }
+    }
+
+    /**
+     * What an unclean reboot leaves: a dead instance's complete key set, both event-channel forms, naming ports no
+     * end holds any more (and ring refs nobody granted). With them in place a backend must still never connect.
+     */
+    private static void writeStaleKeys(final VifRig rig)
+    {
+        final String fe = rig.vif.frontendPath() + "/";
+        rig.store.write(fe + "tx-ring-ref", "8");
+        rig.store.write(fe + "rx-ring-ref", "9");
+        rig.store.write(fe + "event-channel", "3");
+        rig.store.write(fe + "event-channel-tx", "1");
+        rig.store.write(fe + "event-channel-rx", "2");
+        rig.store.write(fe + "request-rx-copy", "1");
+        rig.store.write(fe + "feature-rx-notify", "1");
+        rig.store.write(fe + "feature-sg", "1");
     }
 
     /**
