@@ -62,7 +62,7 @@ class NetFrontPoolStarvationTest
         {
             for (int i = 0; i < 2; i++) // two good buffers free each round: both claims must succeed
             {
-                assertEquals(NetFrontResult.OK, front.tryClaim(60, claim), "round " + round + " claim " + i);
+                assertEquals(60, front.tryClaim(60, claim), "round " + round + " claim " + i);
                 assertEquals(1, front.commit(claim, 60), "round " + round + " claim " + i);
             }
             assertEquals(2, device.back().pollTx(64));
