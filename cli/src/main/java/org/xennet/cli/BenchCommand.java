@@ -1,8 +1,14 @@
 package org.xennet.cli;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.io.Reader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -12,9 +18,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.agrona.DirectBuffer;
 import org.xennet.bench.harness.BenchReport;
 import org.xennet.bench.harness.BenchResult;
 import org.xennet.bench.harness.BenchSuite;
+import org.xennet.bench.harness.BenchTargets;
+import org.xennet.bench.harness.LatencyReport;
+import org.xennet.bench.harness.LatencyResult;
+import org.xennet.bench.harness.LatencySuite;
 import org.xennet.core.event.IdleMode;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -73,8 +84,21 @@ public final class BenchCommand implements Callable<Integer>
     @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON")
     private Path json;
 
-    @Option(names = "--svg", paramLabel = "FILE", description = "also draw packets/s against packet size as SVG")
+    @Option(names = "--svg", paramLabel = "FILE", description = "also draw packets/s against packet size (with --latency: round trip by percentile) as SVG")
     private Path svg;
+
+    @Option(names = "--latency", description = {
+        "measure latency instead: one request in flight, each round trip in an HdrHistogram (p50 .. max) for the",
+        "raw cache-line ping-pong, the xennet ring, the tx and rx paths (sizes default 64,1500), busy-poll and",
+        "backoff (unless --idle is given)"})
+    private boolean latency;
+
+    @Option(names = "--hlog", paramLabel = "FILE", description = "with --latency: also write an HdrHistogram log")
+    private Path hlog;
+
+    @Option(names = "--bounds-checks",
+        description = "keep Agrona's bounds checks on (by default the bench runs in a child JVM without them, as JMH)")
+    private boolean boundsChecks;
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -84,6 +108,10 @@ public final class BenchCommand implements Callable<Integer>
     {
         final String idle = idleMode.optionName();
         final long totalNanos = totalNanos();
+        if (latency)
+        {
+            return latency(totalNanos);
+        }
         final BenchSuite suite;
         try
         {
@@ -95,12 +123,20 @@ public final class BenchCommand implements Callable<Integer>
         }
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
+        if (DirectBuffer.SHOULD_BOUNDS_CHECK && !boundsChecks)
+        {
+            // the property is read once, when Agrona loads: only a fresh JVM can run without the checks
+            return runInChildJvm(out, err);
+        }
         final Map<String, Object> machine = BenchReport.machine();
         final int cases = suite.cases().size();
         out.printf(Locale.ROOT, "xennet bench: %d cases in about %.0f s (warm-up first), batch %d, idle %s%n",
             cases, totalNanos / 1e9, batch, idle);
         out.printf(Locale.ROOT, "machine: %s CPUs, %s, %s, load average %.2f%n", machine.get("cpus"),
             machine.get("cpuModel"), machine.get("java"), (Double)machine.get("loadAverage"));
+        out.println(DirectBuffer.SHOULD_BOUNDS_CHECK ?
+            "bounds checks: ON (--bounds-checks): slower than JMH, which turns them off" :
+            "bounds checks: off (-D" + DirectBuffer.DISABLE_BOUNDS_CHECKS_PROP_NAME + "=true, as in JMH)");
         out.flush();
         final ProgressLine progress = new ProgressLine(err);
         final List<BenchResult> results;
@@ -115,6 +151,7 @@ public final class BenchCommand implements Callable<Integer>
         out.println();
         out.print(BenchReport.table(results));
         out.println();
+        out.println("targets (from " + BenchTargets.RESOURCE + " in the bench module; ratios within this run):");
         out.print(targets(results));
         out.println("packets/s: ring cases count round trips (request + response); paths count packets completed.");
         if (json != null)
@@ -134,6 +171,122 @@ public final class BenchCommand implements Callable<Integer>
         }
         out.flush();
         return 0;
+    }
+
+    private int latency(final long totalNanos) throws IOException
+    {
+        final CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        final LatencySuite suite;
+        try
+        {
+            suite = new LatencySuite(parsed.hasMatchedOption("--sizes") ? sizes : LatencySuite.DEFAULT_SIZES,
+                grantVersions, parsed.hasMatchedOption("--idle") ? List.of(idle) : LatencySuite.DEFAULT_IDLES,
+                totalNanos, !noC);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage(), ex);
+        }
+        final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter err = spec.commandLine().getErr();
+        if (DirectBuffer.SHOULD_BOUNDS_CHECK && !boundsChecks)
+        {
+            return runInChildJvm(out, err);
+        }
+        final Map<String, Object> machine = BenchReport.machine();
+        out.printf(Locale.ROOT, "xennet bench --latency: %d cases in about %.0f s, one request in flight%n",
+            suite.size(), totalNanos / 1e9);
+        out.printf(Locale.ROOT, "machine: %s CPUs, %s, %s, load average %.2f%n", machine.get("cpus"),
+            machine.get("cpuModel"), machine.get("java"), (Double)machine.get("loadAverage"));
+        out.println(DirectBuffer.SHOULD_BOUNDS_CHECK ? "bounds checks: ON (--bounds-checks)" :
+            "bounds checks: off (-D" + DirectBuffer.DISABLE_BOUNDS_CHECKS_PROP_NAME + "=true, as in JMH)");
+        out.flush();
+        final List<LatencyResult> results = suite.run(new LatencySuite.Listener()
+        {
+            @Override
+            public void starting(final int index, final int count, final String label)
+            {
+                err.printf(Locale.ROOT, "\r[%2d/%d] %-32s", index, count, label);
+                err.flush();
+            }
+
+            @Override
+            public void note(final String text)
+            {
+                err.println();
+                err.println(text);
+                err.flush();
+            }
+        });
+        err.print("\r" + " ".repeat(44) + "\r");
+        err.flush();
+        out.println();
+        out.print(LatencyReport.table(results));
+        out.println("round trip: send -> peer answers -> response seen; raw-ping-pong is one cache line each way.");
+        if (hlog != null)
+        {
+            BenchReport.write(hlog, LatencyReport.histogramLog(results));
+            out.println("HdrHistogram log written to " + hlog);
+        }
+        if (svg != null)
+        {
+            BenchReport.write(svg, LatencyReport.svg(results, String.format(Locale.ROOT,
+                "xennet bench --latency: round trip by percentile (%s CPUs; dashed: backoff)", machine.get("cpus"))));
+            out.println("SVG written to " + svg);
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** Runs the same command in a child JVM started with bounds checks off; its output is relayed as it comes. */
+    private int runInChildJvm(final PrintWriter out, final PrintWriter err) throws IOException
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.add("--add-exports");
+        command.add("java.base/jdk.internal.misc=ALL-UNNAMED");
+        command.add("-D" + DirectBuffer.DISABLE_BOUNDS_CHECKS_PROP_NAME + "=true");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(XennetCommand.class.getName());
+        command.addAll(spec.root().commandLine().getParseResult().originalArgs());
+        final Process child = new ProcessBuilder(command).start();
+        final Thread errors = new Thread(() -> relay(child.getErrorStream(), err), "xennet-bench-stderr");
+        errors.setDaemon(true);
+        errors.start();
+        relay(child.getInputStream(), out);
+        try
+        {
+            final int exit = child.waitFor();
+            errors.join();
+            return exit;
+        }
+        catch (final InterruptedException ex)
+        {
+            child.destroy();
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+    }
+
+    private static void relay(final InputStream from, final PrintWriter to)
+    {
+        try (Reader reader = new InputStreamReader(from, StandardCharsets.UTF_8))
+        {
+            final char[] chunk = new char[4096];
+            int n;
+            while ((n = reader.read(chunk)) > 0)
+            {
+                to.write(chunk, 0, n); // progress updates end in \r, not \n: relay characters as they come
+                to.flush();
+            }
+        }
+        catch (final IOException ex)
+        {
+            to.println("xennet bench: lost the child JVM's output: " + ex.getMessage());
+            to.flush();
+        }
     }
 
     private long totalNanos()
@@ -167,26 +320,9 @@ public final class BenchCommand implements Callable<Integer>
     private static String targets(final List<BenchResult> results)
     {
         final StringBuilder text = new StringBuilder();
-        final double ring = BenchReport.ringOnlyRate(results);
-        for (final BenchResult r : results)
+        for (final String line : BenchTargets.judge(results))
         {
-            if (!BenchResult.TX_PATH.equals(r.caseName()))
-            {
-                continue;
-            }
-            if (r.packetSize() == 64 && !Double.isNaN(ring))
-            {
-                final double ratio = r.packetsPerSecond() / ring;
-                text.append(String.format(Locale.ROOT, "target tx-path 64 B v%d >= 0.30 x ring-only: %.2f %s%n",
-                    r.grantVersion(), ratio, ratio >= 0.30 ? "met" : "MISSED"));
-            }
-            final double copy = BenchReport.copyLimitRate(results, r.packetSize());
-            if (r.packetSize() == 1500 && !Double.isNaN(copy))
-            {
-                final double ratio = r.packetsPerSecond() / copy;
-                text.append(String.format(Locale.ROOT, "target tx-path 1500 B v%d >= 0.70 x copy-limit: %.2f %s%n",
-                    r.grantVersion(), ratio, ratio >= 0.70 ? "met" : "MISSED"));
-            }
+            text.append(line).append(System.lineSeparator());
         }
         return text.toString();
     }

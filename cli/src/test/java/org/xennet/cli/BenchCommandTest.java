@@ -23,8 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BenchCommandTest
 {
     private static final Pattern RESULT = Pattern.compile("\\{\"case\": \"([a-z.\\-]+)\", \"batch\": (\\d+)" +
-        "(?:, \"packetSize\": (\\d+))?(?:, \"grantVersion\": (\\d))?, \"packetsPerSecond\": ([0-9.E]+), " +
-        "\"gbitPerSecond\": (null|[0-9.E]+), \"bytesPerOp\": (null|[0-9.E]+)}");
+        "(?:, \"packetSize\": (\\d+))?(?:, \"grantVersion\": (\\d))?, \"packetsPerSecond\": ([0-9.E\\-]+), " +
+        "\"gbitPerSecond\": (null|[0-9.E\\-]+), \"bytesPerOp\": (null|[0-9.E\\-]+)" +
+        "(?:, \"frontBusy\": ([0-9.E\\-]+))?(?:, \"backBusy\": ([0-9.E\\-]+), \"schedule\": \"([a-z\\-]+)\")?}");
 
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
@@ -57,8 +58,13 @@ class BenchCommandTest
             assertTrue(text.lines().anyMatch(line -> line.startsWith(row)), "row " + row + " in\n" + text);
         }
         assertTrue(text.contains("packets/s") && text.contains("Gbit/s") && text.contains("x ring-only"), text);
-        assertTrue(text.contains("target tx-path 64 B v2 >= 0.30 x ring-only"), text);
+        assertTrue(text.contains("target tx-path 64 B v2 >= 0.50 x ring-only: "), text);
+        assertTrue(text.contains("target rx-path 1500 B v2 >= 0.80 x tx-path: "), text);
+        assertTrue(text.contains("target ring-only >= 0.90 x c-ring.h: "), text);
         assertTrue(err.toString().contains("\r[ 1/"), "progress line with carriage returns: " + err);
+        assertTrue(text.contains("bounds checks: off (-Dagrona.disable.bounds.checks=true, as in JMH)"), text);
+        assertTrue(text.lines().anyMatch(line -> line.startsWith("tx-path ") &&
+            line.matches(".* [01]\\.\\d\\d/[01]\\.\\d\\d (pipelined|lock-step|mixed|starved)$")), "busy fractions in\n" + text);
 
         final String document = Files.readString(json, StandardCharsets.UTF_8);
         assertTrue(document.startsWith("{\n  \"machine\": {\"cpus\": "), document);
@@ -70,6 +76,8 @@ class BenchCommandTest
                 (m.group(4) == null ? "" : "/v" + m.group(4)));
             assertTrue(Double.parseDouble(m.group(5)) > 0, "packetsPerSecond of " + m.group());
             assertEquals(m.group(3) == null, "null".equals(m.group(6)), "gbitPerSecond iff sized: " + m.group());
+            assertEquals("c-ring.h".equals(m.group(1)) || "copy-limit".equals(m.group(1)), m.group(9) == null,
+                "busy fractions for every two-thread Java case: " + m.group());
             if (!"c-ring.h".equals(m.group(1)))
             {
                 assertEquals(0.0, Double.parseDouble(m.group(7)), 1.0, "bytes allocated per packet: " + m.group());
@@ -82,6 +90,25 @@ class BenchCommandTest
         final Document chart = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(svg.toFile());
         assertEquals("svg", chart.getDocumentElement().getNodeName());
         assertEquals(3, chart.getElementsByTagName("polyline").getLength(), "copy-limit, tx v2, rx v2 lines");
+    }
+
+    @Test
+    void shouldMeasureLatencyWithPercentilesAnHdrHistogramLogAndAPlot() throws Exception
+    {
+        final Path hlog = dir.resolve("latency.hlog");
+        final Path svg = dir.resolve("latency.svg");
+        assertEquals(0, execute("bench", "--latency", "--duration", "3s", "--sizes", "64", "--grant-versions", "1",
+            "--idle", "backoff", "--hlog", hlog.toString(), "--svg", svg.toString()), err.toString());
+        final String text = out.toString();
+        for (final String row : List.of("c-raw-ping-pong backoff ", "c-ring.h backoff ", "raw-ping-pong backoff ",
+            "ring backoff ", "tx-path 64 B v1 backoff ", "rx-path 64 B v1 backoff "))
+        {
+            assertTrue(text.lines().anyMatch(line -> line.startsWith(row)), "row " + row + " in\n" + text);
+        }
+        assertTrue(text.contains("p50") && text.contains("p99.9") && text.contains("p50 x raw"), text);
+        assertTrue(Files.readString(hlog, StandardCharsets.UTF_8).contains("Tag=tx-path_64_B_v1_backoff,"));
+        final Document chart = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(svg.toFile());
+        assertEquals(6, chart.getElementsByTagName("polyline").getLength());
     }
 
     @Test

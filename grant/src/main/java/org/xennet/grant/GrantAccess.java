@@ -38,7 +38,8 @@ import org.agrona.concurrent.AtomicBuffer;
  * active-entry pin counts, each {@link GrantTable} object keeps a private per-ref count of active copies and
  * writes, and a bit is cleared only when its count drops to zero. Count updates and the mark/unmark they decide
  * are serialised per ref by a short spin on that count word (as Xen holds its active-entry lock), never across the
- * copy itself. Limitation: the counts live in the Java {@link GrantTable} object, so all accessors of one table
+ * copy itself; the lock is taken by compare-and-swap and released by a release store, as a spin lock is. Per
+ * uncontended copy: four atomic read-modify-writes (lock, mark, lock, unmark) and no other fence. Limitation: the counts live in the Java {@link GrantTable} object, so all accessors of one table
  * must share that object; peers in different processes over the same frames would each clear the bits on their
  * own last copy.
  *
@@ -400,6 +401,9 @@ public final class GrantAccess
 
     private void unlockPins(final int ref, final int pinned)
     {
-        pins.set(ref, pinned); // volatile store: the mark update happens-before the next holder's
+        // a spin lock is released by a release store (what Xen's spin_unlock is): the mark/unmark, itself a CAS,
+        // happens-before the next holder's acquiring CAS. A volatile store would add a full fence per lock, two per
+        // copy, and order nothing more that anyone relies on.
+        pins.lazySet(ref, pinned);
     }
 }

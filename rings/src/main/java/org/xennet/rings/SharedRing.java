@@ -16,6 +16,7 @@ public abstract sealed class SharedRing permits FrontRing, BackRing
     final int slotLength;
     final int size;
     final int mask;
+    final long slotBase; // absolute address of slot 0: slots are reached by address, not buffer + offset
 
     SharedRing(final AtomicBuffer page, final int slotLength)
     {
@@ -29,6 +30,7 @@ public abstract sealed class SharedRing permits FrontRing, BackRing
         this.slotLength = slotLength;
         this.size = size;
         this.mask = size - 1;
+        this.slotBase = page.addressOffset() + RING_OFFSET; // checkPage: off-heap, so addressOffset is an address
     }
 
     /** @return the shared page. */
@@ -69,5 +71,18 @@ public abstract sealed class SharedRing permits FrontRing, BackRing
     public final int responseOffset(final int index)
     {
         return RING_OFFSET + (index & mask) * slotLength;
+    }
+
+    /**
+     * {@code RING_GET_REQUEST} / {@code RING_GET_RESPONSE} as an absolute address, for the slot flyweights: the
+     * masked index keeps it inside the page, so the flyweight's field accesses need no bounds check and compile to
+     * a load or store at a fixed displacement.
+     *
+     * @param index a free-running request or response index.
+     * @return address of its slot (valid while the ring page is).
+     */
+    public final long slotAddress(final int index)
+    {
+        return slotBase + (index & mask) * slotLength;
     }
 }

@@ -112,13 +112,14 @@ public final class BenchReport
     {
         final double ring = ringOnlyRate(results);
         final StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "%-18s %6s %5s %5s %14s %9s %11s %12s %7s%n",
-            "case", "bytes", "grant", "batch", "packets/s", "Gbit/s", "x ring-only", "x copy-limit", "B/op"));
+        out.append(String.format(Locale.ROOT, "%-18s %6s %5s %5s %14s %9s %11s %12s %7s  %s%n",
+            "case", "bytes", "grant", "batch", "packets/s", "Gbit/s", "x ring-only", "x copy-limit", "B/op",
+            "busy front/back"));
         for (final BenchResult r : results)
         {
             final double copy = r.packetSize() == null || BenchResult.COPY_LIMIT.equals(r.caseName()) ?
                 Double.NaN : copyLimitRate(results, r.packetSize());
-            out.append(String.format(Locale.ROOT, "%-18s %6s %5s %5d %,14.0f %9s %11s %12s %7s%n",
+            out.append(String.format(Locale.ROOT, "%-18s %6s %5s %5d %,14.0f %9s %11s %12s %7s  %s%n",
                 r.caseName(),
                 r.packetSize() == null ? "-" : r.packetSize().toString(),
                 r.grantVersion() == null ? "-" : "v" + r.grantVersion(),
@@ -127,9 +128,19 @@ public final class BenchReport
                 r.gbitPerSecond() == null ? "-" : String.format(Locale.ROOT, "%.2f", r.gbitPerSecond()),
                 ratio(r.packetsPerSecond(), ring),
                 ratio(r.packetsPerSecond(), copy),
-                r.bytesPerOp() == null ? "-" : String.format(Locale.ROOT, "%.2f", r.bytesPerOp())));
+                r.bytesPerOp() == null ? "-" : String.format(Locale.ROOT, "%.2f", r.bytesPerOp()),
+                busy(r)));
         }
         return out.toString();
+    }
+
+    private static String busy(final BenchResult r)
+    {
+        if (r.backBusy() == null)
+        {
+            return r.frontBusy() == null ? "-" : String.format(Locale.ROOT, "%.2f", r.frontBusy());
+        }
+        return String.format(Locale.ROOT, "%.2f/%.2f %s", r.frontBusy(), r.backBusy(), r.schedule());
     }
 
     private static String ratio(final double value, final double base)
@@ -170,6 +181,15 @@ public final class BenchReport
             fields.put("packetsPerSecond", round(r.packetsPerSecond(), 1));
             fields.put("gbitPerSecond", r.gbitPerSecond() == null ? null : round(r.gbitPerSecond(), 4));
             fields.put("bytesPerOp", r.bytesPerOp() == null ? null : round(r.bytesPerOp(), 4));
+            if (r.frontBusy() != null)
+            {
+                fields.put("frontBusy", round(r.frontBusy(), 3));
+            }
+            if (r.backBusy() != null)
+            {
+                fields.put("backBusy", round(r.backBusy(), 3));
+                fields.put("schedule", r.schedule());
+            }
             json.append(i == 0 ? "\n    " : ",\n    ");
             object(json, fields);
         }

@@ -11,10 +11,32 @@ package org.xennet.bench.harness;
  * @param packetsPerSecond packets (ring cases: round trips) per second.
  * @param bytesPerOp       bytes allocated per packet by the case's threads in the measured window, or null when
  *                         not measured (the C anchor).
+ * @param frontBusy        fraction of the measured window the front thread had work (not idling), or null.
+ * @param backBusy         the same for the back thread of a two-thread case, or null.
+ * @param schedule         {@code pipelined}, {@code lock-step} or {@code mixed} (see
+ *                         {@link BenchRunner.Measurement#schedule()}), or null.
  */
 public record BenchResult(
-    String caseName, int batch, Integer packetSize, Integer grantVersion, double packetsPerSecond, Double bytesPerOp)
+    String caseName, int batch, Integer packetSize, Integer grantVersion, double packetsPerSecond, Double bytesPerOp,
+    Double frontBusy, Double backBusy, String schedule)
 {
+    /**
+     * A result without busy fractions (single-thread cases, the C anchor).
+     *
+     * @param caseName         case name.
+     * @param batch            batch.
+     * @param packetSize       bytes per packet, or null.
+     * @param grantVersion     grant version, or null.
+     * @param packetsPerSecond rate.
+     * @param bytesPerOp       allocation per packet, or null.
+     */
+    public BenchResult(
+        final String caseName, final int batch, final Integer packetSize, final Integer grantVersion,
+        final double packetsPerSecond, final Double bytesPerOp)
+    {
+        this(caseName, batch, packetSize, grantVersion, packetsPerSecond, bytesPerOp, null, null, null);
+    }
+
     /** Case name of the xennet ring alone. */
     public static final String RING_ONLY = "ring-only";
     /** Case name of the C anchor built from Xen's ring.h. */

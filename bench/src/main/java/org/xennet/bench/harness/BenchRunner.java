@@ -30,8 +30,31 @@ public final class BenchRunner
      * @param nanos          length of the window.
      * @param allocatedBytes bytes allocated by the workload's threads in the window.
      */
-    public record Measurement(long messages, long nanos, long allocatedBytes)
+    public record Measurement(long messages, long nanos, long allocatedBytes, double frontBusy, double backBusy)
     {
+        /**
+         * @return "pipelined" when both sides were busy most of the window (each above 0.75), "starved" when the two
+         *         together were busy less than half of it (neither got the CPU: the machine's schedule, not the
+         *         code, set the rate), "lock-step" when the two busy fractions add up to little more than one (one
+         *         side waits while the other works), else "mixed"; "-" for single-thread cases.
+         */
+        public String schedule()
+        {
+            if (Double.isNaN(backBusy))
+            {
+                return "-";
+            }
+            if (frontBusy > 0.75 && backBusy > 0.75)
+            {
+                return "pipelined";
+            }
+            if (frontBusy + backBusy < 0.5)
+            {
+                return "starved";
+            }
+            return frontBusy + backBusy < 1.25 ? "lock-step" : "mixed";
+        }
+
         /** @return messages per second. */
         public double perSecond()
         {
@@ -89,11 +112,17 @@ public final class BenchRunner
             final long messages0 = front.messages.get();
             final long alloc0 = allocated(front, back);
             final long t0 = System.nanoTime();
+            final long frontIdle0 = front.idleNanos(t0);
+            final long backIdle0 = back == null ? 0 : back.idleNanos(t0);
             waitUntil(start, t0 + measureNanos, total, front, progress);
             final long messages1 = front.messages.get();
             final long t1 = System.nanoTime();
+            final long frontIdle1 = front.idleNanos(t1);
+            final long backIdle1 = back == null ? 0 : back.idleNanos(t1);
             final long alloc1 = allocated(front, back);
-            return new Measurement(messages1 - messages0, t1 - t0, alloc1 - alloc0);
+            final double window = t1 - t0;
+            return new Measurement(messages1 - messages0, t1 - t0, alloc1 - alloc0,
+                busy(frontIdle1 - frontIdle0, window), back == null ? Double.NaN : busy(backIdle1 - backIdle0, window));
         }
         finally
         {
@@ -141,6 +170,11 @@ public final class BenchRunner
         }
     }
 
+    private static double busy(final long idleNanos, final double window)
+    {
+        return Math.max(0.0, Math.min(1.0, 1.0 - idleNanos / window));
+    }
+
     private static long allocated(final Side front, final Side back)
     {
         return THREADS.getThreadAllocatedBytes(front.getId()) + (back == null ? 0 : THREADS.getThreadAllocatedBytes(
@@ -170,6 +204,8 @@ public final class BenchRunner
         private final boolean front;
         private final IdleStrategy idle;
         private final AtomicLong messages = new AtomicLong();
+        private final AtomicLong idleTotal = new AtomicLong();  // nanoseconds spent in idle stretches that ended
+        private final AtomicLong idleSince = new AtomicLong();  // start of the current idle stretch, 0 while busy
         private volatile boolean running = true;
         private volatile String failure;
 
@@ -182,6 +218,13 @@ public final class BenchRunner
             this.idle = idle;
         }
 
+        /** @return idle nanoseconds up to {@code now}, the current idle stretch included (sampled, approximate). */
+        long idleNanos(final long now)
+        {
+            final long since = idleSince.get();
+            return idleTotal.get() + (since != 0 ? Math.max(0, now - since) : 0);
+        }
+
         @Override
         public void run()
         {
@@ -191,6 +234,7 @@ public final class BenchRunner
                 final IdleStrategy idle = this.idle;
                 final AtomicLong messages = this.messages;
                 long count = 0;
+                long idleStart = 0;
                 while (running)
                 {
                     final int work = front ? workload.frontWork() : workload.backWork();
@@ -198,10 +242,22 @@ public final class BenchRunner
                     {
                         count += work;
                         messages.lazySet(count); // single writer; the main thread only samples it
+                        if (idleStart != 0)
+                        {
+                            // busy/idle is timed only at transitions: a pipelined side hardly ever reads the clock
+                            idleTotal.lazySet(idleTotal.get() + System.nanoTime() - idleStart);
+                            idleSince.lazySet(0);
+                            idleStart = 0;
+                        }
                         idle.reset();
                     }
                     else
                     {
+                        if (idleStart == 0)
+                        {
+                            idleStart = System.nanoTime();
+                            idleSince.lazySet(idleStart);
+                        }
                         idle.idle();
                     }
                 }

@@ -170,7 +170,8 @@ public final class BenchSuite
             {
                 final BenchRunner.Measurement m = BenchRunner.run(workload, warmup, measure, idle, progress);
                 results.add(new BenchResult(c.caseName(), BenchResult.COPY_LIMIT.equals(c.caseName()) ? 1 : batch,
-                    c.packetSize(), c.grantVersion(), m.perSecond(), m.bytesPerOp()));
+                    c.packetSize(), c.grantVersion(), m.perSecond(), m.bytesPerOp(), m.frontBusy(),
+                    Double.isNaN(m.backBusy()) ? null : m.backBusy(), m.schedule()));
             }
         }
         return results;

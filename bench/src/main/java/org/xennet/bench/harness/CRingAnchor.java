@@ -338,7 +338,7 @@ public final class CRingAnchor
         return value;
     }
 
-    private static void copyResource(final String name, final Path target) throws IOException
+    static void copyResource(final String name, final Path target) throws IOException
     {
         try (InputStream in = CRingAnchor.class.getResourceAsStream(name))
         {
@@ -352,7 +352,7 @@ public final class CRingAnchor
     }
 
     /** @return exit code, stdout, stderr. */
-    private static String[] exec(final List<String> cmd, final long timeoutSeconds) throws IOException
+    static String[] exec(final List<String> cmd, final long timeoutSeconds) throws IOException
     {
         final Path out = Files.createTempFile("xennet-anchor-out-", ".txt");
         final Path err = Files.createTempFile("xennet-anchor-err-", ".txt");

@@ -120,7 +120,7 @@ public final class RingRoundTrip implements Workload
                 final int reqProdPvt = front.reqProdPvt();
                 for (int i = 0; i < batch; i++)
                 {
-                    request.wrap(buffer, front.requestOffset(reqProdPvt + i))
+                    request.wrap(front, reqProdPvt + i)
                         .gref(FIRST_GREF + i).offset(0).flags(0).id(i).size(FRAME_SIZE);
                 }
                 front.reqProdPvt(reqProdPvt + batch);
@@ -138,7 +138,7 @@ public final class RingRoundTrip implements Workload
             final NetifTxResponseFlyweight response = this.response;
             for (; rspCons != rspProd; rspCons++)
             {
-                response.wrap(buffer, front.responseOffset(rspCons));
+                response.wrap(front, rspCons);
                 errors += response.status() == NetifResponseStatus.OKAY && response.id() < batch ? 0 : 1;
             }
             front.rspCons(rspCons);
@@ -176,10 +176,10 @@ public final class RingRoundTrip implements Workload
             // RING_REQUEST_CONS_OVERFLOW: never consume more requests than there is room to answer
             while (reqCons != reqProd && reqCons - rspProdPvt < size)
             {
-                request.wrap(buffer, back.requestOffset(reqCons));
+                request.wrap(back, reqCons);
                 final int id = request.id();
                 final int length = request.size();
-                response.wrap(buffer, back.responseOffset(rspProdPvt))
+                response.wrap(back, rspProdPvt)
                     .id(id).status(length > 0 ? NetifResponseStatus.OKAY : NetifResponseStatus.ERROR);
                 reqCons++;
                 rspProdPvt++;

@@ -1,7 +1,6 @@
 package org.xennet.bench.harness;
 
 import org.agrona.BufferUtil;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.xennet.core.device.NetDevice;
 import org.xennet.core.memory.GuestMemory;
@@ -9,12 +8,14 @@ import org.xennet.core.netback.NetBack;
 import org.xennet.core.netback.PacketSink;
 import org.xennet.core.netfront.NetFront;
 import org.xennet.core.netfront.NetFrontResult;
-import org.xennet.core.netfront.RxPacketHandler;
+import org.xennet.core.netfront.RxFragments;
+import org.xennet.core.netfront.RxFragmentsHandler;
 
 /**
  * The full receive path ({@code rx-path}): {@link NetFront#refillRx} (grant a page per buffer, post the requests)
- * → {@link NetBack#deliver} (grant copy into the posted pages, responses) → {@link NetFront#pollRx} (end each
- * grant, hand the packet over, buffers back to the pool). The back delivers up to {@code batch} packets per step
+ * → {@link NetBack#deliver} (grant copy into the posted pages, responses, one push per back step) →
+ * {@link NetFront#pollRxFragments} (end each grant, hand the packet's fragments over in place, buffers back to the
+ * pool). The back delivers up to {@code batch} packets per step
  * from a pool of 256 source pages (stopping at back-pressure); the front polls, then refills. A packet handed to
  * the front's handler is one message.
  */
@@ -28,7 +29,7 @@ public final class RxPath implements Workload
     private final int batch;
     private final int packetsInPool;
     private final int packetStride;
-    private final RxPacketHandler packets = this::onPacket; // preallocated: no capture per poll
+    private final RxFragmentsHandler packets = this::onPacket; // preallocated: no capture per poll
     private int next;
     private long errors;
     private int lastError = NetFrontResult.OK;
@@ -63,7 +64,7 @@ public final class RxPath implements Workload
     @Override
     public int frontWork()
     {
-        final int received = front.pollRx(packets, 256);
+        final int received = front.pollRxFragments(packets, 256); // scatter-gather: fragments in place, no copy
         final int refilled = front.refillRx();
         if (received < 0 || refilled < 0 && refilled != NetFrontResult.RING_FULL)
         {
@@ -74,9 +75,9 @@ public final class RxPath implements Workload
         return received;
     }
 
-    private void onPacket(final DirectBuffer buffer, final int offset, final int length)
+    private void onPacket(final RxFragments packet)
     {
-        if (length != packetSize)
+        if (packet.length() != packetSize)
         {
             errors++;
         }
@@ -90,7 +91,8 @@ public final class RxPath implements Workload
         int delivered = 0;
         while (delivered < batch)
         {
-            final int rc = back.deliver(source, n * packetStride, packetSize);
+            // one push per back step: responses are pushed at the end of the batch (or at back-pressure)
+            final int rc = back.deliver(source, n * packetStride, packetSize, delivered < batch - 1);
             if (rc != PacketSink.ACCEPTED)
             {
                 if (rc != PacketSink.BACK_PRESSURED)
@@ -103,6 +105,7 @@ public final class RxPath implements Workload
             n = n + 1 == packetsInPool ? 0 : n + 1;
         }
         next = n;
+        back.flushRx();
         return delivered;
     }
 

@@ -63,7 +63,8 @@ public final class TxPath implements Workload
         int n = next;
         for (int i = 0; i < batch; i++)
         {
-            final int rc = front.transmit(poolOffset + n * packetStride, packetSize);
+            // xmit_more: one push (one full fence, at most one notification) per batch
+            final int rc = front.transmit(poolOffset + n * packetStride, packetSize, i < batch - 1);
             if (rc < 0)
             {
                 if (rc != NetFrontResult.RING_FULL)
@@ -76,6 +77,7 @@ public final class TxPath implements Workload
             n = n + 1 == packetsInPool ? 0 : n + 1;
         }
         next = n;
+        front.flushTx(); // a batch cut short by an error is still published
         final int completed = front.pollTx(completions, 256);
         if (completed < 0)
         {

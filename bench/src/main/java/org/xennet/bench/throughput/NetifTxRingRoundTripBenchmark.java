@@ -189,7 +189,7 @@ public class NetifTxRingRoundTripBenchmark
                     idle.idle();
                 }
                 final int reqProdPvt = front.reqProdPvt();
-                request.wrap(buffer, front.requestOffset(reqProdPvt))
+                request.wrap(front, reqProdPvt)
                     .gref(FIRST_GREF + i).offset(0).flags(0).id(i).size(FRAME_SIZE);
                 front.reqProdPvt(reqProdPvt + 1);
                 outstanding++;
@@ -215,7 +215,7 @@ public class NetifTxRingRoundTripBenchmark
                     final int received = rspProd - rspCons;
                     for (; rspCons != rspProd; rspCons++)
                     {
-                        response.wrap(buffer, front.responseOffset(rspCons));
+                        response.wrap(front, rspCons);
                         final int status = response.status();
                         final int id = response.id();
                         errors += status == NetifResponseStatus.OKAY && id < batch ? 0 : 1;
@@ -275,10 +275,10 @@ public class NetifTxRingRoundTripBenchmark
             while (reqCons != reqProd && reqCons - rspProdPvt < size)
             {
                 // read the peer's slot once into locals (RING_COPY_REQUEST), then answer in the same slot array
-                request.wrap(buffer, back.requestOffset(reqCons));
+                request.wrap(back, reqCons);
                 final int id = request.id();
                 final int length = request.size();
-                response.wrap(buffer, back.responseOffset(rspProdPvt))
+                response.wrap(back, rspProdPvt)
                     .id(id).status(length > 0 ? NetifResponseStatus.OKAY : NetifResponseStatus.ERROR);
                 reqCons++;
                 rspProdPvt++;

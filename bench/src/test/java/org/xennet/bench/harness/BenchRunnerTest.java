@@ -24,7 +24,11 @@ class BenchRunnerTest
 
             assertTrue(m.messages() > 64 * 10, "messages " + m);
             assertTrue(m.nanos() >= 300 * MS, "window " + m);
-            assertTrue(m.bytesPerOp() < 0.01, "bytes per round trip " + m);
+            // per-message allocation would show as >= 16 B x messages; a loaded machine may leave one-time JIT or
+            // first-park allocations (a few hundred bytes) inside a short window, so those are tolerated
+            assertTrue(m.allocatedBytes() <= 1024 + 0.01 * m.messages(), "bytes per round trip " + m);
+            assertTrue(m.frontBusy() >= 0 && m.frontBusy() <= 1 && m.backBusy() >= 0 && m.backBusy() <= 1,
+                "busy fractions " + m);
             assertTrue(updates.get() >= 3, "progress updates " + updates);
         }
     }

@@ -54,7 +54,8 @@ import org.xennet.rings.netif.NetifTxRing;
  * did not negotiate ({@link #frontendFeatures(int)}) is done in software first: GSO frames are segmented, blank
  * checksums completed.
  * <p>
- * <b>Threading.</b> {@link #pollTx} runs on one thread, {@link #deliver} on one thread (may differ: e.g. the
+ * <b>Threading.</b> {@link #pollTx} runs on one thread, {@link #deliver} and {@link #flushRx} on one thread
+ * (may differ: e.g. the
  * peer backend's tx thread in a loopback). {@link #connect} and {@link #disconnect} run while neither is active.
  */
 public final class NetBack
@@ -108,6 +109,7 @@ public final class NetBack
     private final NetifTxResponseFlyweight txResponse = new NetifTxResponseFlyweight();
     private final NetifRxRequestFlyweight rxRequest = new NetifRxRequestFlyweight();
     private final NetifRxResponseFlyweight rxResponse = new NetifRxResponseFlyweight();
+    private int rxUnpushed; // rx responses written with more, not yet pushed (deliver thread only)
     private final NetifExtraInfoFlyweight extraInfo = new NetifExtraInfoFlyweight();
 
     // ---- offload --------------------------------------------------------------------------------------------
@@ -264,6 +266,7 @@ public final class NetBack
             rxEvent.bind(frontRxEvent);
         }
         stagedSlots = 0;
+        rxUnpushed = 0;
         stagedExtras = 0;
         state = State.CONNECTED;
         return 0;
@@ -409,7 +412,7 @@ public final class NetBack
             {
                 return markFaulted(FrontendFault.TX_CHAIN_TOO_LONG);
             }
-            txRequest.wrap(page, ring.requestOffset(index++));
+            txRequest.wrap(ring, index++);
             chainGref[slots] = txRequest.gref(); // RING_COPY_REQUEST: each field read once, only copies used
             chainOffset[slots] = txRequest.offset();
             final int flags = txRequest.flags();
@@ -577,12 +580,12 @@ public final class NetBack
         int prod = ring.rspProdPvt();
         for (int i = 0; i < slots; i++)
         {
-            txResponse.wrap(page, ring.responseOffset(prod++)).id(chainId[i]).status(status);
+            txResponse.wrap(ring, prod++).id(chainId[i]).status(status);
             if (i == 0)
             {
                 for (int e = 0; e < stagedExtras; e++) // Linux make_tx_response: each extra slot answered NULL
                 {
-                    txResponse.wrap(page, ring.responseOffset(prod++)).id(0).status(NetifResponseStatus.NULL);
+                    txResponse.wrap(ring, prod++).id(0).status(NetifResponseStatus.NULL);
                 }
             }
         }
@@ -621,7 +624,56 @@ public final class NetBack
      */
     public int deliver(final DirectBuffer buffer, final int offset, final int length)
     {
-        return deliverSlots(buffer, offset, length, 0, NetifConstants.GSO_TYPE_NONE, 0);
+        return deliver(buffer, offset, length, false);
+    }
+
+    /**
+     * Delivers one packet without offload metadata, optionally leaving its responses unpushed because more packets
+     * follow at once (Linux netback pushes once per {@code xenvif_rx_action} batch): the next call without
+     * {@code more}, or {@link #flushRx()}, pushes them all with one {@code RING_PUSH_RESPONSES_AND_CHECK_NOTIFY}.
+     * A delivery that finds too few posted buffers pushes what is pending before it reports back-pressure, so the
+     * frontend always sees the responses it needs to refill. Every other {@code deliver} pushes before it returns.
+     *
+     * @param buffer packet bytes.
+     * @param offset offset of the first byte.
+     * @param length packet length (1 .. 18 pages).
+     * @param more   true when more packets follow at once: defer the push.
+     * @return {@link PacketSink#ACCEPTED}, {@link PacketSink#BACK_PRESSURED} or {@link PacketSink#DROPPED}.
+     */
+    public int deliver(final DirectBuffer buffer, final int offset, final int length, final boolean more)
+    {
+        final int result = deliverSlots(buffer, offset, length, 0, NetifConstants.GSO_TYPE_NONE, 0);
+        if (!more || result == PacketSink.BACK_PRESSURED)
+        {
+            flushRx();
+        }
+        return result;
+    }
+
+    /**
+     * Pushes rx responses left unpushed by {@code more} ({@code RING_PUSH_RESPONSES_AND_CHECK_NOTIFY}, notifying the
+     * frontend if it asked). Does nothing when none are pending.
+     *
+     * @return responses published by this call (&ge; 0).
+     */
+    public int flushRx()
+    {
+        final int pending = rxUnpushed;
+        if (pending == 0)
+        {
+            return 0;
+        }
+        rxUnpushed = 0;
+        final BackRing ring = rxRing;
+        if (state != State.CONNECTED || null == ring)
+        {
+            return 0;
+        }
+        if (ring.pushResponsesAndCheckNotify()) // release rsp_prod, full fence, then rsp_event
+        {
+            rxEvent.notifyPeer();
+        }
+        return pending;
     }
 
     /**
@@ -669,6 +721,14 @@ public final class NetBack
      * @return {@link PacketSink#ACCEPTED}, {@link PacketSink#BACK_PRESSURED} or {@link PacketSink#DROPPED}.
      */
     public int deliver(final DirectBuffer buffer, final int offset, final int length, final OffloadInfo offload)
+    {
+        final int result = deliverOffload(buffer, offset, length, offload);
+        flushRx(); // one push per delivered frame, however many segments it became
+        return result;
+    }
+
+    private int deliverOffload(
+        final DirectBuffer buffer, final int offset, final int length, final OffloadInfo offload)
     {
         if (null == offload || offload.isPlain())
         {
@@ -815,13 +875,13 @@ public final class NetBack
         int result = PacketSink.ACCEPTED;
         for (int i = 0; i < dataSlots; i++)
         {
-            rxRequest.wrap(page, ring.requestOffset(cons++));
+            rxRequest.wrap(ring, cons++);
             final int id = rxRequest.id(); // each field read once
             final int gref = rxRequest.gref();
             final int fragmentLength = Math.min(PAGE_LENGTH, length - position);
             final boolean last = i == dataSlots - 1;
             final int rc = access.copyToGrant(gref, 0, buffer, offset + position, fragmentLength);
-            rxResponse.wrap(page, ring.responseOffset(prod++)).id(id).offset(0);
+            rxResponse.wrap(ring, prod++).id(id).offset(0);
             if (rc != GrantConstants.GNTST_OKAY)
             {
                 rxResponse.flags(0).status(NetifResponseStatus.ERROR); // ends the chain: the packet is lost
@@ -845,16 +905,13 @@ public final class NetBack
                 page.putByte(ring.responseOffset(prod - 1) + NetifExtraInfoDescriptor.GSO_PAD_OFFSET, (byte)0);
             }
         }
+        rxUnpushed += prod - ring.rspProdPvt();
         ring.reqCons(cons);
         ring.rspProdPvt(prod);
         if (result == PacketSink.ACCEPTED)
         {
             counters.increment(RX_PACKETS);
             counters.add(RX_BYTES, length);
-        }
-        if (ring.pushResponsesAndCheckNotify()) // release rsp_prod, full fence, then rsp_event
-        {
-            rxEvent.notifyPeer();
         }
         return result;
     }

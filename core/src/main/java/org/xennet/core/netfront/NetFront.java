@@ -45,7 +45,8 @@ import org.xennet.rings.netif.NetifTxRing;
  * <p>
  * <b>Threading.</b> Four roles, each single-threaded; any two may run on different threads:
  * <ul>
- *   <li>tx producer: {@link #transmit}, {@link #tryClaim}, {@link #commit}, {@link #abort}, {@link #offer};</li>
+ *   <li>tx producer: {@link #transmit}, {@link #tryClaim}, {@link #commit}, {@link #abort}, {@link #offer},
+ *       {@link #flushTx};</li>
  *   <li>tx consumer: {@link #pollTx};</li>
  *   <li>rx producer: {@link #refillRx};</li>
  *   <li>rx consumer: {@link #pollRx}.</li>
@@ -126,6 +127,7 @@ public final class NetFront
     private final int entryLength;       // grant entry bytes: 8 (v1) or 16 (v2)
     private final long[] savedEntries = new long[2 * (NetifConstants.NR_SLOTS_MIN + 1)];
     private final NetifTxRequestFlyweight txRequest = new NetifTxRequestFlyweight();
+    private int txUnpushed;              // slots written with xmitMore, not yet pushed (tx producer only)
     private final NetifTxResponseFlyweight txResponse = new NetifTxResponseFlyweight();
     private final NetifExtraInfoFlyweight txExtra = new NetifExtraInfoFlyweight();
     private long txExtrasPublished;                 // tx producer
@@ -161,6 +163,13 @@ public final class NetFront
     private int rxFirstFlags;
     private volatile int backendFeatures = OffloadFeatures.SG;
     private final UnsafeBuffer reassembly;
+    private final RxFragments rxPacket;    // scatter-gather: the packet's fragments, in place in guest memory
+    private final int[] rxHeldIds;         // and their ids and pages, recycled once the handler has seen them
+    private final int[] rxHeldPages;
+    private int rxHeld;
+    private RxFragmentsHandler rxFragmentsHandler; // set while pollRxFragments runs (rx consumer only)
+    private boolean rxScatter;             // the packet being received is delivered as fragments
+    private boolean rxScatterMode;         // pollRxFragments is running
     private int rxFragments;             // fragments of the packet being received
     private int rxLength;                // bytes assembled so far
     private int rxPacketStatus;          // worst status over its fragments
@@ -254,6 +263,10 @@ public final class NetFront
         rxIdAtIndex = new int[rxRing.size()];
         reassembly = new UnsafeBuffer(
             BufferUtil.allocateDirectAligned(config.maxRxFragments() * PAGE_LENGTH, PAGE_LENGTH));
+        rxPacket = new RxFragments(config.maxRxFragments());
+        rxPacket.reset(memoryBuffer);
+        rxHeldIds = new int[config.maxRxFragments()];
+        rxHeldPages = new int[config.maxRxFragments()];
     }
 
     private static int[] filled(final int length, final int value)
@@ -444,8 +457,11 @@ public final class NetFront
         }
         rxPoolReported = false;
         txPoolReported = false;
+        txUnpushed = 0;
         rxFragments = 0;
         rxLength = 0;
+        rxHeld = 0;
+        rxPacket.reset(memoryBuffer);
         rxPacketStatus = NetifResponseStatus.OKAY;
         rxExtrasPending = 0;
         rxExtraCount = 0;
@@ -596,7 +612,72 @@ public final class NetFront
         return txHeaders.parse(buffer, offset, length) == PacketHeaders.OK && txHeaders.ipVersion() == 4;
     }
 
+    /**
+     * Transmits a packet, optionally leaving it unpublished to the backend: Linux netfront's {@code xmit_more}.
+     * With {@code xmitMore} the requests are written and {@code req_prod_pvt} advances, but {@code req_prod} is not
+     * pushed; the next call without it (or {@link #flushTx()}) pushes the whole batch with one
+     * {@code RING_PUSH_REQUESTS_AND_CHECK_NOTIFY}: one full fence and at most one notification per batch, and the
+     * backend is woken exactly when its {@code req_event} lies in the batch. A transmit that fails (no free id, a
+     * grant failure, a bad argument) pushes what is pending first, so a batch is never stranded.
+     *
+     * @param offset   offset of the packet in guest memory.
+     * @param length   packet length (1 .. 65535).
+     * @param xmitMore true when more packets follow at once: defer the push.
+     * @return the number of ring slots used (&gt; 0), or a negative {@link NetFrontResult}.
+     */
+    public int transmit(final int offset, final int length, final boolean xmitMore)
+    {
+        return transmit(offset, length, -1, 0, NetifConstants.GSO_TYPE_NONE, 0, xmitMore);
+    }
+
+    /**
+     * Pushes requests left unpublished by {@code xmitMore} ({@code RING_PUSH_REQUESTS_AND_CHECK_NOTIFY}, notifying
+     * the backend if it asked). Does nothing when none are pending.
+     *
+     * @return requests published by this call (&ge; 0).
+     */
+    public int flushTx()
+    {
+        final int pending = txUnpushed;
+        if (pending == 0)
+        {
+            return 0;
+        }
+        txUnpushed = 0;
+        if (state != State.CONNECTED)
+        {
+            return 0; // closed or broken: the batch's ids were (or will be) reclaimed, nothing is published
+        }
+        if (txRing.pushRequestsAndCheckNotify()) // release store of req_prod, full fence, then req_event
+        {
+            txEvent.notifyPeer();
+        }
+        return pending;
+    }
+
     private int transmit(
+        final int offset, final int length, final int chunk, final int flags, final int gsoType, final int gsoSize)
+    {
+        return transmit(offset, length, chunk, flags, gsoType, gsoSize, false);
+    }
+
+    private int transmit(
+        final int offset, final int length, final int chunk, final int flags, final int gsoType, final int gsoSize,
+        final boolean xmitMore)
+    {
+        final int rc = transmitSlots(offset, length, chunk, flags, gsoType, gsoSize);
+        if (rc > 0)
+        {
+            txUnpushed += rc;
+        }
+        if (!xmitMore || rc < 0)
+        {
+            flushTx(); // end of the batch, or a failure: never strand what is pending
+        }
+        return rc;
+    }
+
+    private int transmitSlots(
         final int offset, final int length, final int chunk, final int flags, final int gsoType, final int gsoSize)
     {
         final State current = state;
@@ -716,7 +797,7 @@ public final class NetFront
             {
                 flags |= firstFlags | (gso ? NetifTxFlags.EXTRA_INFO : 0);
             }
-            txRequest.wrap(page, ring.requestOffset(slot++))
+            txRequest.wrap(ring, slot++)
                 .gref(txRef[id])
                 .offset(pageOffset)
                 .flags(flags)
@@ -761,11 +842,7 @@ public final class NetFront
         {
             counters.increment(TX_CSUM_BLANK_PACKETS);
         }
-        ring.reqProdPvt(slot);
-        if (ring.pushRequestsAndCheckNotify()) // release store of req_prod, full fence, then req_event
-        {
-            txEvent.notifyPeer();
-        }
+        ring.reqProdPvt(slot); // private: the caller pushes now or at the end of the batch
     }
 
     /**
@@ -830,12 +907,25 @@ public final class NetFront
      */
     public int commit(final TxClaim claim, final int length)
     {
+        return commit(claim, length, false);
+    }
+
+    /**
+     * Transmits a claimed buffer, deferring the push when more packets follow ({@link #transmit(int, int, boolean)}).
+     *
+     * @param claim    an active claim from {@link #tryClaim}.
+     * @param length   bytes written (1 .. claim capacity).
+     * @param xmitMore true when more packets follow at once: defer the push (then {@link #flushTx()}).
+     * @return slots used (&gt; 0) or a negative {@link NetFrontResult}.
+     */
+    public int commit(final TxClaim claim, final int length, final boolean xmitMore)
+    {
         if (!claim.isClaimed() || claim.owner != this || length > claim.capacity)
         {
             throw new IllegalStateException("commit without matching claim: claimed=" + claim.isClaimed() +
                 ", length=" + length + ", capacity=" + claim.capacity);
         }
-        final int rc = transmit(claim.offset, length, claim.chunk, 0, NetifConstants.GSO_TYPE_NONE, 0);
+        final int rc = transmit(claim.offset, length, claim.chunk, 0, NetifConstants.GSO_TYPE_NONE, 0, xmitMore);
         if (rc > 0)
         {
             claim.chunk = -1; // taken from the pool by publishFragments
@@ -1054,7 +1144,7 @@ public final class NetFront
             int cons = ring.rspCons();
             while (cons != rspProd && responses < limit)
             {
-                txResponse.wrap(txRingPage, ring.responseOffset(cons));
+                txResponse.wrap(ring, cons);
                 final int id = txResponse.id(); // each field read once, then only the locals are used
                 final int status = txResponse.status();
                 cons++;
@@ -1198,7 +1288,7 @@ public final class NetFront
             }
             rxPage[id] = page;
             rxIdAtIndex[(prod + added) & (rxIdAtIndex.length - 1)] = id; // an extra slot's response names no id
-            rxRequest.wrap(rxRingPage, ring.requestOffset(prod + added)).id(id).gref(rxRef[id]);
+            rxRequest.wrap(ring, prod + added).id(id).gref(rxRef[id]);
             rxState[id] = ID_PENDING;
             rxFreeIds.take(1);
             rxPool.take(1);
@@ -1224,6 +1314,33 @@ public final class NetFront
      * Consumes rx responses, reassembles {@code more_data} chains and hands each packet to {@code handler}; each
      * buffer goes back to the pool after its grant is ended. Backend errors (ERROR/DROPPED) drop the packet and
      * count; protocol violations make the device BROKEN.
+     *
+     * @param handler receives each packet (may be null).
+     * @param limit   most responses to consume.
+     * @return packets delivered or dropped (&ge; 0), or {@code NOT_CONNECTED} / {@code BROKEN}.
+     */
+    /**
+     * Consumes rx responses like {@link #pollRx(RxPacketHandler, int)}, but hands each packet over as its fragments
+     * in place in the rx buffers (scatter-gather): no reassembly copy. The buffers go back to the pool after the
+     * handler returns. A packet with offload metadata (GSO, a blank checksum) is gathered first, because its
+     * checksum is set up from the headers, and then handed over as one fragment.
+     *
+     * @param handler receives each packet's fragments (may be null).
+     * @param limit   most responses to consume.
+     * @return packets delivered or dropped (&ge; 0), or {@code NOT_CONNECTED} / {@code BROKEN}.
+     */
+    public int pollRxFragments(final RxFragmentsHandler handler, final int limit)
+    {
+        rxFragmentsHandler = handler;
+        rxScatterMode = true;
+        final int rc = pollRx(null, limit);
+        rxScatterMode = false;
+        rxFragmentsHandler = null;
+        return rc;
+    }
+
+    /**
+     * Consumes rx responses, reassembles {@code more_data} chains and hands each packet to {@code handler}.
      *
      * @param handler receives each packet (may be null).
      * @param limit   most responses to consume.
@@ -1262,7 +1379,7 @@ public final class NetFront
                     packets += rc;
                     continue;
                 }
-                rxResponse.wrap(rxRingPage, ring.responseOffset(cons));
+                rxResponse.wrap(ring, cons);
                 final int id = rxResponse.id(); // each field read once, then only the locals are used
                 final int offset = rxResponse.offset();
                 final int flags = rxResponse.flags();
@@ -1319,6 +1436,7 @@ public final class NetFront
             rxGsoType = NetifConstants.GSO_TYPE_NONE;
             rxGsoSize = 0;
             rxInPlace = false;
+            rxScatter = rxScatterMode; // decided per packet, by the poll that sees its first fragment
         }
         if (status < 0)
         {
@@ -1329,6 +1447,12 @@ public final class NetFront
             rxFirstOffset = (page << PAGE_SHIFT) + offset; // single fragment: delivered in place, no copy
             rxLength = status;
             rxInPlace = true;
+            rxPacket.add(rxFirstOffset, status);
+        }
+        else if (rxScatter)
+        {
+            rxPacket.add((page << PAGE_SHIFT) + offset, status); // scatter-gather: left in place, page held
+            rxLength += status;
         }
         else
         {
@@ -1340,12 +1464,12 @@ public final class NetFront
             rxExtrasPending = 1; // netif.h: the extra-info slots come next, then the rest of the chain
             rxMoreAfterExtras = more;
             rxExtraCount = 0;
-            recycle(id, page);
+            release(id, page);
             return 0;
         }
         if (more)
         {
-            recycle(id, page);
+            release(id, page);
             return 0;
         }
         final int delivered = finishPacket(handler);
@@ -1437,8 +1561,22 @@ public final class NetFront
         }
         else
         {
-            final AtomicBuffer buffer = rxInPlace ? memoryBuffer : reassembly;
-            final int offset = rxInPlace ? rxFirstOffset : 0;
+            AtomicBuffer buffer = rxInPlace ? memoryBuffer : reassembly;
+            int offset = rxInPlace ? rxFirstOffset : 0;
+            if (rxScatter && !rxInPlace)
+            {
+                if (rxGsoType != NetifConstants.GSO_TYPE_NONE || (rxFirstFlags & NetifRxFlags.CSUM_BLANK) != 0)
+                {
+                    rxPacket.copyTo(reassembly, 0); // the checksum setup reads and rewrites the headers
+                    rxPacket.reset(reassembly);
+                    rxPacket.add(0, rxLength);
+                }
+                else
+                {
+                    buffer = memoryBuffer; // not read: no offload to set up
+                    offset = rxPacket.offset(0);
+                }
+            }
             if (!setupRxOffload(buffer, offset, rxLength))
             {
                 counters.increment(RX_OFFLOAD_ERRORS);
@@ -1457,18 +1595,45 @@ public final class NetFront
                 {
                     counters.increment(RX_CSUM_BLANK_PACKETS);
                 }
-                if (null != handler)
+                if (rxScatter)
+                {
+                    if (null != rxFragmentsHandler)
+                    {
+                        rxFragmentsHandler.onPacket(rxPacket);
+                    }
+                }
+                else if (null != handler)
                 {
                     handler.onPacket(buffer, offset, rxLength, info); // defaults down to the flags, then bytes
                 }
             }
         }
+        for (int i = 0; i < rxHeld; i++)
+        {
+            recycle(rxHeldIds[i], rxHeldPages[i]);
+        }
+        rxHeld = 0;
+        rxPacket.reset(memoryBuffer);
         rxGsoType = NetifConstants.GSO_TYPE_NONE;
         rxFirstFlags = 0;
         rxFragments = 0;
         rxLength = 0;
         rxPacketStatus = NetifResponseStatus.OKAY;
         return 1;
+    }
+
+    /** A fragment's id and page: held until the packet is handed over when scatter-gather, else recycled now. */
+    private void release(final int id, final int page)
+    {
+        if (rxScatter)
+        {
+            rxHeldIds[rxHeld] = id;
+            rxHeldPages[rxHeld++] = page;
+        }
+        else
+        {
+            recycle(id, page);
+        }
     }
 
     private void recycle(final int id, final int page)

@@ -41,8 +41,9 @@ public final class ShmBackend implements AutoCloseable
     {
         this.file = file;
         final NetBack[] self = new NetBack[1];
-        final PacketSink target = null != sink ?
-            sink : (buffer, offset, length) -> self[0].deliver(buffer, offset, length);
+        // loopback: rx responses are pushed once per backend step (flushRx after pollTx), not per packet
+        final PacketSink target = null != sink ? sink :
+            (buffer, offset, length) -> self[0].deliver(buffer, offset, length, true);
         this.back = new NetBack(file.backendDomid(), file.grantTable(), file.guestMemory(), target);
         self[0] = back;
         // A frontend already Connected belongs to a previous backend: wait for its next generation.
@@ -75,6 +76,7 @@ public final class ShmBackend implements AutoCloseable
             return 0;
         }
         int work = back.pollTx(POLL_LIMIT);
+        back.flushRx(); // loopback: one rx push per backend step
         if (work == NetBack.FAULTED)
         {
             faults++;

@@ -89,8 +89,9 @@ public final class ShmXenbusBackend implements AutoCloseable
         registry.register(frontendDomid, relayTx);
         registry.register(frontendDomid, relayRx);
         final NetBack[] self = new NetBack[1];
-        final PacketSink target = null != sink ?
-            sink : (buffer, offset, length) -> self[0].deliver(buffer, offset, length);
+        // loopback: rx responses are pushed once per backend step (flushRx after pollTx), not per packet
+        final PacketSink target = null != sink ? sink :
+            (buffer, offset, length) -> self[0].deliver(buffer, offset, length, true);
         this.back = new NetBack(file.backendDomid(), file.grantTable(), file.guestMemory(), target);
         self[0] = back;
         file.backendPid(ProcessHandle.current().pid());
@@ -131,6 +132,7 @@ public final class ShmXenbusBackend implements AutoCloseable
         if (back.state() == NetBack.State.CONNECTED)
         {
             final int polledTx = back.pollTx(POLL_LIMIT);
+            back.flushRx(); // loopback: one rx push per backend step
             if (polledTx == NetBack.FAULTED)
             {
                 onFault();

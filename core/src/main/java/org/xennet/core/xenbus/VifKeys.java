@@ -5,26 +5,17 @@ package org.xennet.core.xenbus;
  * <pre>
  *   frontend  /local/domain/&lt;frontDomid&gt;/device/vif/&lt;devid&gt;
  *     backend, backend-id, handle, mac, state                       [toolstack]
-<<<<<<< HEAD
- *     tx-ring-ref, rx-ring-ref, event-channel-tx, event-channel-rx,
- *     request-rx-copy, feature-sg, feature-no-csum-offload,
- *     feature-rx-notify, feature-gso-tcpv4, feature-gso-tcpv6,
- *     feature-ipv6-csum-offload, multi-queue-num-queues,
- *     queue-N/{tx-ring-ref, rx-ring-ref, event-channel-tx, event-channel-rx}, state  [front]
- *   backend   /local/domain/&lt;backDomid&gt;/backend/vif/&lt;frontDomid&gt;/&lt;devid&gt;
- *     frontend, frontend-id, handle, mac, online, state             [toolstack]
- *     feature-rx-copy, feature-sg, feature-rx-notify,
- *     feature-split-event-channels, feature-gso-tcpv4, feature-gso-tcpv6,
- *     feature-ipv6-csum-offload, multi-queue-max-queues, state, error [back]
-=======
  *     tx-ring-ref, rx-ring-ref, event-channel-tx and event-channel-rx
  *     (split) or event-channel (one), request-rx-copy, feature-sg,
- *     feature-no-csum-offload, feature-rx-notify, state             [front]
+ *     feature-no-csum-offload (only when refusing), feature-rx-notify,
+ *     feature-gso-tcpv4, feature-gso-tcpv6, feature-ipv6-csum-offload,
+ *     multi-queue-num-queues, queue-N/{tx-ring-ref, rx-ring-ref,
+ *     event-channel-tx, event-channel-rx | event-channel}, state    [front]
  *   backend   /local/domain/&lt;backDomid&gt;/backend/vif/&lt;frontDomid&gt;/&lt;devid&gt;
  *     frontend, frontend-id, handle, mac, online, state             [toolstack]
- *     feature-rx-copy, feature-sg,
- *     feature-split-event-channels (modern only), state, error      [back]
->>>>>>> interop
+ *     feature-rx-copy, feature-sg, feature-split-event-channels
+ *     (modern only), feature-gso-tcpv4, feature-gso-tcpv6,
+ *     feature-ipv6-csum-offload, multi-queue-max-queues, state, error [back]
  * </pre>
  */
 public final class VifKeys

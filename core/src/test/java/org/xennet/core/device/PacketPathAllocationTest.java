@@ -8,6 +8,8 @@ import org.junit.jupiter.api.Test;
 import org.xennet.core.netback.NetBack;
 import org.xennet.core.netfront.NetFront;
 import org.xennet.core.netfront.NetFrontResult;
+import org.xennet.core.netfront.RxFragments;
+import org.xennet.core.netfront.RxFragmentsHandler;
 import org.xennet.core.netfront.RxPacketHandler;
 import org.xennet.core.netfront.TxClaim;
 import org.xennet.core.netfront.TxCompletionHandler;
@@ -42,6 +44,13 @@ class PacketPathAllocationTest
         received++;
     }
 
+    private final RxFragmentsHandler fragmentsHandler = this::onFragments;
+
+    private void onFragments(final RxFragments packet)
+    {
+        received++;
+    }
+
     @Test
     void shouldNotAllocateOnTransmitPollAndRefill()
     {
@@ -51,6 +60,7 @@ class PacketPathAllocationTest
         final NetFront b = loopback.b().front();
         final NetBack backA = loopback.a().back();
         round(a, b, backA, 20_000); // warm-up: let the JIT compile the path
+        round(a, b, backA, 20_000);
         final long before = THREADS.getCurrentThreadAllocatedBytes();
         round(a, b, backA, 20_000);
         final long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
@@ -75,17 +85,25 @@ class PacketPathAllocationTest
                     rc = a.offer(payload, 0, length, claim);
                     break;
                 default:
-                    rc = a.transmit(Loopback.appOffset(i % 60) + (i % 4000), length);
+                    rc = a.transmit(Loopback.appOffset(i % 60) + (i % 4000), length, (i & 4) != 0); // xmit_more
                     break;
             }
             if (rc < 0 && claim.isClaimed())
             {
                 a.abort(claim);
             }
+            a.flushTx();
             b.refillRx();
             backA.pollTx(256);
             a.pollTx(txHandler, 256);
-            b.pollRx(rxHandler, 256);
+            if ((i & 1) == 0)
+            {
+                b.pollRx(rxHandler, 256);
+            }
+            else
+            {
+                b.pollRxFragments(fragmentsHandler, 256); // scatter-gather
+            }
         }
     }
 }

@@ -1,6 +1,5 @@
 package org.xennet.rings.netif;
 
-import static java.nio.ByteOrder.LITTLE_ENDIAN;
 import static org.xennet.rings.netif.NetifExtraInfoDescriptor.FLAGS_OFFSET;
 import static org.xennet.rings.netif.NetifExtraInfoDescriptor.GSO_FEATURES_OFFSET;
 import static org.xennet.rings.netif.NetifExtraInfoDescriptor.GSO_SIZE_OFFSET;
@@ -8,6 +7,8 @@ import static org.xennet.rings.netif.NetifExtraInfoDescriptor.GSO_TYPE_OFFSET;
 import static org.xennet.rings.netif.NetifExtraInfoDescriptor.TYPE_OFFSET;
 
 import org.agrona.concurrent.AtomicBuffer;
+import org.xennet.rings.SharedRing;
+import org.xennet.rings.SlotMemory;
 
 /**
  * Flyweight over a {@code struct netif_extra_info} in a ring slot ({@link NetifExtraInfoDescriptor}), GSO view.
@@ -15,8 +16,8 @@ import org.agrona.concurrent.AtomicBuffer;
  */
 public final class NetifExtraInfoFlyweight
 {
-    private AtomicBuffer buffer;
-    private int offset;
+    private Object owner;  // keeps the page reachable while wrapped; stored only when it changes
+    private long address;  // absolute address of the slot
 
     /**
      * Points this flyweight at a slot.
@@ -27,18 +28,38 @@ public final class NetifExtraInfoFlyweight
      */
     public NetifExtraInfoFlyweight wrap(final AtomicBuffer buffer, final int offset)
     {
-        if (this.buffer != buffer)
+        final long address = SlotMemory.address(buffer, offset, NetifExtraInfoDescriptor.LENGTH); // checked here, once
+        if (this.owner != buffer)
         {
-            this.buffer = buffer; // only on a change: a reference store pays a GC write barrier per slot
+            this.owner = buffer; // only on a change: a reference store pays a GC write barrier
         }
-        this.offset = offset;
+        this.address = address;
+        return this;
+    }
+
+    /**
+     * Points this flyweight at the slot of a free-running ring index ({@code RING_GET_REQUEST}/
+     * {@code RING_GET_RESPONSE}): the hot-path wrap, one masked multiply-add and no range check (the mask keeps
+     * the slot inside the page).
+     *
+     * @param ring  the ring whose page holds the slot.
+     * @param index a free-running request or response index.
+     * @return this.
+     */
+    public NetifExtraInfoFlyweight wrap(final SharedRing ring, final int index)
+    {
+        if (this.owner != ring)
+        {
+            this.owner = ring; // only on a change: a reference store pays a GC write barrier
+        }
+        this.address = ring.slotAddress(index);
         return this;
     }
 
     /** @return {@code type} (u8, {@code NetifConstants.EXTRA_TYPE_*}). */
     public int type()
     {
-        return buffer.getByte(offset + TYPE_OFFSET) & 0xFF;
+        return SlotMemory.getU8(address + TYPE_OFFSET);
     }
 
     /**
@@ -47,14 +68,14 @@ public final class NetifExtraInfoFlyweight
      */
     public NetifExtraInfoFlyweight type(final int type)
     {
-        buffer.putByte(offset + TYPE_OFFSET, (byte)type);
+        SlotMemory.putU8(address + TYPE_OFFSET, type);
         return this;
     }
 
     /** @return {@code flags} (u8, {@link NetifConstants#EXTRA_FLAG_MORE}). */
     public int flags()
     {
-        return buffer.getByte(offset + FLAGS_OFFSET) & 0xFF;
+        return SlotMemory.getU8(address + FLAGS_OFFSET);
     }
 
     /**
@@ -63,14 +84,14 @@ public final class NetifExtraInfoFlyweight
      */
     public NetifExtraInfoFlyweight flags(final int flags)
     {
-        buffer.putByte(offset + FLAGS_OFFSET, (byte)flags);
+        SlotMemory.putU8(address + FLAGS_OFFSET, flags);
         return this;
     }
 
     /** @return {@code u.gso.size} (u16). */
     public int gsoSize()
     {
-        return buffer.getShort(offset + GSO_SIZE_OFFSET, LITTLE_ENDIAN) & 0xFFFF;
+        return SlotMemory.getU16(address + GSO_SIZE_OFFSET);
     }
 
     /**
@@ -79,14 +100,14 @@ public final class NetifExtraInfoFlyweight
      */
     public NetifExtraInfoFlyweight gsoSize(final int gsoSize)
     {
-        buffer.putShort(offset + GSO_SIZE_OFFSET, (short)gsoSize, LITTLE_ENDIAN);
+        SlotMemory.putU16(address + GSO_SIZE_OFFSET, gsoSize);
         return this;
     }
 
     /** @return {@code u.gso.type} (u8, {@code NetifConstants.GSO_TYPE_*}). */
     public int gsoType()
     {
-        return buffer.getByte(offset + GSO_TYPE_OFFSET) & 0xFF;
+        return SlotMemory.getU8(address + GSO_TYPE_OFFSET);
     }
 
     /**
@@ -95,14 +116,14 @@ public final class NetifExtraInfoFlyweight
      */
     public NetifExtraInfoFlyweight gsoType(final int gsoType)
     {
-        buffer.putByte(offset + GSO_TYPE_OFFSET, (byte)gsoType);
+        SlotMemory.putU8(address + GSO_TYPE_OFFSET, gsoType);
         return this;
     }
 
     /** @return {@code u.gso.features} (u16). */
     public int gsoFeatures()
     {
-        return buffer.getShort(offset + GSO_FEATURES_OFFSET, LITTLE_ENDIAN) & 0xFFFF;
+        return SlotMemory.getU16(address + GSO_FEATURES_OFFSET);
     }
 
     /**
@@ -111,7 +132,7 @@ public final class NetifExtraInfoFlyweight
      */
     public NetifExtraInfoFlyweight gsoFeatures(final int gsoFeatures)
     {
-        buffer.putShort(offset + GSO_FEATURES_OFFSET, (short)gsoFeatures, LITTLE_ENDIAN);
+        SlotMemory.putU16(address + GSO_FEATURES_OFFSET, gsoFeatures);
         return this;
     }
 }

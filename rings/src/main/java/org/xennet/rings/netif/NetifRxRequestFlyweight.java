@@ -1,10 +1,11 @@
 package org.xennet.rings.netif;
 
-import static java.nio.ByteOrder.LITTLE_ENDIAN;
 import static org.xennet.rings.netif.NetifRxRequestDescriptor.GREF_OFFSET;
 import static org.xennet.rings.netif.NetifRxRequestDescriptor.ID_OFFSET;
 
 import org.agrona.concurrent.AtomicBuffer;
+import org.xennet.rings.SharedRing;
+import org.xennet.rings.SlotMemory;
 
 /**
  * Flyweight over a {@code struct netif_rx_request} in a ring slot ({@link NetifRxRequestDescriptor}).
@@ -12,8 +13,8 @@ import org.agrona.concurrent.AtomicBuffer;
  */
 public final class NetifRxRequestFlyweight
 {
-    private AtomicBuffer buffer;
-    private int offset;
+    private Object owner;  // keeps the page reachable while wrapped; stored only when it changes
+    private long address;  // absolute address of the slot
 
     /**
      * Points this flyweight at a slot.
@@ -24,18 +25,38 @@ public final class NetifRxRequestFlyweight
      */
     public NetifRxRequestFlyweight wrap(final AtomicBuffer buffer, final int offset)
     {
-        if (this.buffer != buffer)
+        final long address = SlotMemory.address(buffer, offset, NetifRxRequestDescriptor.LENGTH); // checked here, once
+        if (this.owner != buffer)
         {
-            this.buffer = buffer; // only on a change: a reference store pays a GC write barrier per slot
+            this.owner = buffer; // only on a change: a reference store pays a GC write barrier
         }
-        this.offset = offset;
+        this.address = address;
+        return this;
+    }
+
+    /**
+     * Points this flyweight at the slot of a free-running ring index ({@code RING_GET_REQUEST}/
+     * {@code RING_GET_RESPONSE}): the hot-path wrap, one masked multiply-add and no range check (the mask keeps
+     * the slot inside the page).
+     *
+     * @param ring  the ring whose page holds the slot.
+     * @param index a free-running request or response index.
+     * @return this.
+     */
+    public NetifRxRequestFlyweight wrap(final SharedRing ring, final int index)
+    {
+        if (this.owner != ring)
+        {
+            this.owner = ring; // only on a change: a reference store pays a GC write barrier
+        }
+        this.address = ring.slotAddress(index);
         return this;
     }
 
     /** @return {@code id} (u16). */
     public int id()
     {
-        return buffer.getShort(offset + ID_OFFSET, LITTLE_ENDIAN) & 0xFFFF;
+        return SlotMemory.getU16(address + ID_OFFSET);
     }
 
     /**
@@ -44,14 +65,14 @@ public final class NetifRxRequestFlyweight
      */
     public NetifRxRequestFlyweight id(final int id)
     {
-        buffer.putShort(offset + ID_OFFSET, (short)id, LITTLE_ENDIAN);
+        SlotMemory.putU16(address + ID_OFFSET, id);
         return this;
     }
 
     /** @return {@code gref} (u32 bits). */
     public int gref()
     {
-        return buffer.getInt(offset + GREF_OFFSET, LITTLE_ENDIAN);
+        return SlotMemory.getI32(address + GREF_OFFSET);
     }
 
     /**
@@ -60,7 +81,7 @@ public final class NetifRxRequestFlyweight
      */
     public NetifRxRequestFlyweight gref(final int gref)
     {
-        buffer.putInt(offset + GREF_OFFSET, gref, LITTLE_ENDIAN);
+        SlotMemory.putI32(address + GREF_OFFSET, gref);
         return this;
     }
 }

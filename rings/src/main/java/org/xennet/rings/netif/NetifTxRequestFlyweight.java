@@ -1,6 +1,5 @@
 package org.xennet.rings.netif;
 
-import static java.nio.ByteOrder.LITTLE_ENDIAN;
 import static org.xennet.rings.netif.NetifTxRequestDescriptor.FLAGS_OFFSET;
 import static org.xennet.rings.netif.NetifTxRequestDescriptor.GREF_OFFSET;
 import static org.xennet.rings.netif.NetifTxRequestDescriptor.ID_OFFSET;
@@ -8,6 +7,8 @@ import static org.xennet.rings.netif.NetifTxRequestDescriptor.OFFSET_OFFSET;
 import static org.xennet.rings.netif.NetifTxRequestDescriptor.SIZE_OFFSET;
 
 import org.agrona.concurrent.AtomicBuffer;
+import org.xennet.rings.SharedRing;
+import org.xennet.rings.SlotMemory;
 
 /**
  * Flyweight over a {@code struct netif_tx_request} in a ring slot ({@link NetifTxRequestDescriptor}).
@@ -15,8 +16,8 @@ import org.agrona.concurrent.AtomicBuffer;
  */
 public final class NetifTxRequestFlyweight
 {
-    private AtomicBuffer buffer;
-    private int offset;
+    private Object owner;  // keeps the page reachable while wrapped; stored only when it changes
+    private long address;  // absolute address of the slot
 
     /**
      * Points this flyweight at a slot.
@@ -27,18 +28,38 @@ public final class NetifTxRequestFlyweight
      */
     public NetifTxRequestFlyweight wrap(final AtomicBuffer buffer, final int offset)
     {
-        if (this.buffer != buffer)
+        final long address = SlotMemory.address(buffer, offset, NetifTxRequestDescriptor.LENGTH); // checked here, once
+        if (this.owner != buffer)
         {
-            this.buffer = buffer; // only on a change: a reference store pays a GC write barrier per slot
+            this.owner = buffer; // only on a change: a reference store pays a GC write barrier
         }
-        this.offset = offset;
+        this.address = address;
+        return this;
+    }
+
+    /**
+     * Points this flyweight at the slot of a free-running ring index ({@code RING_GET_REQUEST}/
+     * {@code RING_GET_RESPONSE}): the hot-path wrap, one masked multiply-add and no range check (the mask keeps
+     * the slot inside the page).
+     *
+     * @param ring  the ring whose page holds the slot.
+     * @param index a free-running request or response index.
+     * @return this.
+     */
+    public NetifTxRequestFlyweight wrap(final SharedRing ring, final int index)
+    {
+        if (this.owner != ring)
+        {
+            this.owner = ring; // only on a change: a reference store pays a GC write barrier
+        }
+        this.address = ring.slotAddress(index);
         return this;
     }
 
     /** @return {@code gref} (u32 bits). */
     public int gref()
     {
-        return buffer.getInt(offset + GREF_OFFSET, LITTLE_ENDIAN);
+        return SlotMemory.getI32(address + GREF_OFFSET);
     }
 
     /**
@@ -47,14 +68,14 @@ public final class NetifTxRequestFlyweight
      */
     public NetifTxRequestFlyweight gref(final int gref)
     {
-        buffer.putInt(offset + GREF_OFFSET, gref, LITTLE_ENDIAN);
+        SlotMemory.putI32(address + GREF_OFFSET, gref);
         return this;
     }
 
     /** @return {@code offset} (u16). */
     public int offset()
     {
-        return buffer.getShort(offset + OFFSET_OFFSET, LITTLE_ENDIAN) & 0xFFFF;
+        return SlotMemory.getU16(address + OFFSET_OFFSET);
     }
 
     /**
@@ -63,14 +84,14 @@ public final class NetifTxRequestFlyweight
      */
     public NetifTxRequestFlyweight offset(final int pageOffset)
     {
-        buffer.putShort(offset + OFFSET_OFFSET, (short)pageOffset, LITTLE_ENDIAN);
+        SlotMemory.putU16(address + OFFSET_OFFSET, pageOffset);
         return this;
     }
 
     /** @return {@code flags} (u16, {@link NetifTxFlags}). */
     public int flags()
     {
-        return buffer.getShort(offset + FLAGS_OFFSET, LITTLE_ENDIAN) & 0xFFFF;
+        return SlotMemory.getU16(address + FLAGS_OFFSET);
     }
 
     /**
@@ -79,14 +100,14 @@ public final class NetifTxRequestFlyweight
      */
     public NetifTxRequestFlyweight flags(final int flags)
     {
-        buffer.putShort(offset + FLAGS_OFFSET, (short)flags, LITTLE_ENDIAN);
+        SlotMemory.putU16(address + FLAGS_OFFSET, flags);
         return this;
     }
 
     /** @return {@code id} (u16). */
     public int id()
     {
-        return buffer.getShort(offset + ID_OFFSET, LITTLE_ENDIAN) & 0xFFFF;
+        return SlotMemory.getU16(address + ID_OFFSET);
     }
 
     /**
@@ -95,14 +116,14 @@ public final class NetifTxRequestFlyweight
      */
     public NetifTxRequestFlyweight id(final int id)
     {
-        buffer.putShort(offset + ID_OFFSET, (short)id, LITTLE_ENDIAN);
+        SlotMemory.putU16(address + ID_OFFSET, id);
         return this;
     }
 
     /** @return {@code size} (u16). */
     public int size()
     {
-        return buffer.getShort(offset + SIZE_OFFSET, LITTLE_ENDIAN) & 0xFFFF;
+        return SlotMemory.getU16(address + SIZE_OFFSET);
     }
 
     /**
@@ -111,7 +132,7 @@ public final class NetifTxRequestFlyweight
      */
     public NetifTxRequestFlyweight size(final int size)
     {
-        buffer.putShort(offset + SIZE_OFFSET, (short)size, LITTLE_ENDIAN);
+        SlotMemory.putU16(address + SIZE_OFFSET, size);
         return this;
     }
 }

@@ -2,10 +2,12 @@ package org.xennet.rings.netif;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
+import org.xennet.rings.FrontRing;
 
 class NetifFlyweightTest
 {
@@ -71,6 +73,32 @@ class NetifFlyweightTest
         assertEquals(1448, extra.gsoSize());
         assertEquals(2, extra.gsoType());
         assertEquals(0xFFFF, extra.gsoFeatures());
+    }
+
+    @Test
+    void shouldReachTheSameSlotByRingIndexAsByOffset()
+    {
+        final FrontRing ring = NetifTxRing.front(page);
+        final int index = 0xFFFF_FFFF; // free-running: wraps to slot size - 1
+        final NetifTxRequestFlyweight byIndex = new NetifTxRequestFlyweight().wrap(ring, index);
+        byIndex.gref(0x0A0B0C0D).offset(0x10).flags(0).id(0x4321).size(60);
+        final int slot = ring.requestOffset(index);
+        assertEquals(64 + (NetifTxRing.SIZE - 1) * NetifTxRing.SLOT_LENGTH, slot);
+        assertBytes(slot, "0d0c0b0a" + "1000" + "0000" + "2143" + "3c00");
+        final NetifTxRequestFlyweight byOffset = new NetifTxRequestFlyweight().wrap(page, slot);
+        assertEquals(0x0A0B0C0D, byOffset.gref());
+        assertEquals(0x4321, byOffset.id());
+        assertEquals(ring.buffer().addressOffset() + slot, ring.slotAddress(index));
+    }
+
+    @Test
+    void shouldRefuseASlotOutsideTheBufferOrOnTheHeap()
+    {
+        final NetifTxRequestFlyweight request = new NetifTxRequestFlyweight();
+        assertThrows(IndexOutOfBoundsException.class, () -> request.wrap(page, 4096 - 11));
+        assertThrows(IndexOutOfBoundsException.class, () -> request.wrap(page, -1));
+        assertThrows(IllegalArgumentException.class, () -> request.wrap(new UnsafeBuffer(new byte[4096]), 0));
+        request.wrap(page, 4096 - 12); // the last whole slot is fine
     }
 
     @Test
