@@ -84,7 +84,8 @@ public final class BenchCommand implements Callable<Integer>
     @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON")
     private Path json;
 
-    @Option(names = "--svg", paramLabel = "FILE", description = "also draw packets/s against packet size (with --latency: round trip by percentile) as SVG")
+    @Option(names = "--svg", paramLabel = "FILE",
+        description = "also draw packets/s against packet size (with --latency: round trip by percentile) as SVG")
     private Path svg;
 
     @Option(names = "--latency", description = {

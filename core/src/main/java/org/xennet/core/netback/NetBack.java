@@ -457,7 +457,8 @@ public final class NetBack
                     }
                     else if (type != NetifConstants.EXTRA_TYPE_HASH)
                     {
-                        counters.increment(TX_UNKNOWN_EXTRAS); // netif.h lets newer types appear: skip it, honouring FLAG_MORE
+                        // netif.h lets newer types appear: skip it, honouring FLAG_MORE
+                        counters.increment(TX_UNKNOWN_EXTRAS);
                     }
                 }
             }
@@ -782,7 +783,8 @@ public final class NetBack
             PacketHeaders.OK))
         {
             counters.increment(RX_OFFLOAD_ERRORS);
-            counters.increment(RX_DROPPED_CSUM_BLANK); // a blank checksum the frontend cannot take and that cannot be completed
+            // a blank checksum the frontend cannot take and that cannot be completed
+            counters.increment(RX_DROPPED_CSUM_BLANK);
             return PacketSink.DROPPED;
         }
         final int rc = deliverSlots(rxScratch, 0, length, 0, NetifConstants.GSO_TYPE_NONE, 0);
@@ -856,7 +858,8 @@ public final class NetBack
         final int needed = dataSlots + extras;
         if (dataSlots > 1 && !features.scatterGather())
         {
-            counters.increment(RX_DROPPED_NO_SG); // Linux: without feature-sg the vif's MTU keeps such packets away; never split them
+            // Linux: without feature-sg the vif's MTU keeps such packets away; never split them
+            counters.increment(RX_DROPPED_NO_SG);
             return PacketSink.DROPPED;
         }
         if (!rxSlotsAvailable(ring, needed))

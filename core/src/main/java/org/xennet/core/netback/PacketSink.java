@@ -55,7 +55,7 @@ public interface PacketSink
      * @param offload its metadata, valid only during the call ({@link OffloadInfo#isPlain()} when none).
      * @return {@link #ACCEPTED}, {@link #DROPPED} or {@link #BACK_PRESSURED}.
      */
-    default int onPacket(DirectBuffer buffer, int offset, int length, OffloadInfo offload)
+    default int onPacket(final DirectBuffer buffer, final int offset, final int length, final OffloadInfo offload)
     {
         final int flags = offload.needsCsum() ? CSUM_BLANK : offload.dataValid() ? DATA_VALIDATED : 0;
         return onPacket(buffer, offset, length, flags);
@@ -71,7 +71,7 @@ public interface PacketSink
      * @param flags  {@link #CSUM_BLANK} and/or {@link #DATA_VALIDATED}.
      * @return {@link #ACCEPTED}, {@link #DROPPED} or {@link #BACK_PRESSURED}.
      */
-    default int onPacket(DirectBuffer buffer, int offset, int length, int flags)
+    default int onPacket(final DirectBuffer buffer, final int offset, final int length, final int flags)
     {
         return onPacket(buffer, offset, length);
     }
