@@ -19,6 +19,10 @@ import org.xennet.core.shm.ShmDeviceFile;
 import org.xennet.core.shm.ShmFormatException;
 import org.xennet.core.shm.ShmXenbusBackend;
 import org.xennet.core.xenbus.XenbusStateListener;
+import org.xennet.tap.TapDevice;
+import org.xennet.tap.TapException;
+import org.xennet.tap.TapResult;
+import org.xennet.tap.TapVifEnd;
 import org.xennet.xenstore.XenStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -30,7 +34,9 @@ import picocli.CommandLine.Option;
  * SIGINT/SIGTERM (then Closing, Closed, capture flushed, summary). With {@code --xenstore SOCKET} (or a socket
  * recorded in the file's header) the control plane is the xenbus handshake: this end does the toolstack step when
  * the vif does not exist yet and runs {@link XenbusNetBack} ({@code --behaviour modern|legacy}), printing every state
- * it switches to; without one it is the file's state words.
+ * it switches to; without one it is the file's state words. With {@code --tap NAME} the vif is a Linux TAP device
+ * ({@link TapVifEnd}): transmitted frames are written to it and frames read from it go to the frontend's rx ring; a
+ * TAP that disappears closes the vif cleanly (Closing, Closed) and the command exits 1.
  */
 @Command(
     name = "backend",
@@ -67,6 +73,9 @@ public final class BackendCommand implements Callable<Integer>
         description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     private Sink sinkKind;
 
+    @Mixin
+    private TapOptions tapOptions;
+
     @Option(names = "--pcap", paramLabel = "FILE", description = "Write every packet the backend sees to a pcap file.")
     private Path pcap;
 
@@ -78,6 +87,8 @@ public final class BackendCommand implements Callable<Integer>
     private CommandLine.Model.CommandSpec spec;
 
     private volatile boolean running = true;
+    private TapVifEnd vif;
+    private boolean vifGone;
     private final CountDownLatch detached = new CountDownLatch(1);
 
     /**
@@ -93,9 +104,26 @@ public final class BackendCommand implements Callable<Integer>
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "--sink CAPTURE needs --pcap FILE");
         }
+        if (null != tapOptions.netns && !tapOptions.enabled())
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--netns needs --tap NAME");
+        }
+        TapDevice tap = null;
+        try
+        {
+            tap = tapOptions.enabled() ? tapOptions.open() : null;
+        }
+        catch (final TapException | IllegalArgumentException ex)
+        {
+            System.err.println("xennet backend: " + ex.getMessage());
+            detached.countDown();
+            return 2;
+        }
         try (ShmDeviceFile file = shm.open(xenStoreOption.socket()))
         {
-            return serve(file);
+            vif = null == tap ? null : new TapVifEnd(tap);
+            final int rc = serve(file);
+            return vifGone ? 1 : rc;
         }
         catch (final ShmFormatException ex)
         {
@@ -104,13 +132,17 @@ public final class BackendCommand implements Callable<Integer>
         }
         finally
         {
+            if (null != tap)
+            {
+                tap.close();
+            }
             detached.countDown(); // only now may a SIGTERM shutdown hook let the JVM halt
         }
     }
 
     private int serve(final ShmDeviceFile file) throws IOException
     {
-        final PacketSink base = sinkKind == Sink.DISCARD ? PacketSinks.discard() :
+        final PacketSink base = null != vif ? vif.sink() : sinkKind == Sink.DISCARD ? PacketSinks.discard() :
             sinkKind == Sink.CAPTURE ? (buffer, offset, length) -> PacketSink.ACCEPTED : null;
         final NetBack[] loopback = new NetBack[1];
         // The capture sits in front of a loopback whose backend exists only after the sink: resolve it late.
@@ -120,14 +152,16 @@ public final class BackendCommand implements Callable<Integer>
         final PacketSink sink = null != capture ? capture : base;
         final Path socket = ShmOptions.xenstoreSocket(xenStoreOption, file);
         final String where = "backend: serving " + file.path() + " (grant v" + file.grantVersion() + ", sink " +
-            sinkKind + (null == pcap ? "" : ", capture " + pcap) + "), pid " + ProcessHandle.current().pid();
+            (null != vif ? "TAP " + vif.tap() : sinkKind) + (null == pcap ? "" : ", capture " + pcap) + "), pid " + ProcessHandle.current().pid();
         if (null == socket)
         {
             final ShmBackend backend = new ShmBackend(file, sink);
             loopback[0] = backend.netBack();
             System.out.println(where + ", control plane: state words in the file");
             System.out.flush();
-            final Agent agent = new Agent(backend::doWork, backend.netBack(), backend::connects, backend::faults);
+            final Agent agent =
+                new Agent(withTap(backend::doWork, backend.netBack()), backend.netBack(), backend::connects,
+                    backend::faults);
             runUntilStopped(agent);
             backend.close();
             finish(agent, capture);
@@ -146,7 +180,9 @@ public final class BackendCommand implements Callable<Integer>
             System.out.println(where + ", control plane: xenstore " + socket + " (" + behaviour + ", " +
                 (backend.createdVif() ? "vif created" : "vif found") + " at " + backend.backendPath() + ")");
             System.out.flush();
-            final Agent agent = new Agent(backend::doWork, backend.netBack(), backend::connects, backend::faults);
+            final Agent agent =
+                new Agent(withTap(backend::doWork, backend.netBack()), backend.netBack(), backend::connects,
+                    backend::faults);
             runUntilStopped(agent);
             backend.close();
             finish(agent, capture);
@@ -154,12 +190,42 @@ public final class BackendCommand implements Callable<Integer>
         }
     }
 
+    /**
+     * With a TAP vif, each duty cycle first moves frames from the TAP into the rx ring (so the backend's cycle
+     * forwards their notification at once); a TAP that is gone stops the loop, which then closes the vif.
+     */
+    private IntSupplier withTap(final IntSupplier doWork, final NetBack back)
+    {
+        if (null == vif)
+        {
+            return doWork;
+        }
+        vif.attach(back);
+        return () ->
+        {
+            final int fromTap = vif.pollTap(64);
+            final int work = doWork.getAsInt();
+            if (fromTap == TapResult.GONE || vif.isGone())
+            {
+                if (!vifGone)
+                {
+                    vifGone = true;
+                    System.out.println("backend: vif TAP " + vif.tap().name() + " is gone: closing the vif");
+                    System.out.flush();
+                }
+                running = false;
+                return work;
+            }
+            return work + fromTap;
+        };
+    }
+
     /** What the loop and the summary need of either backend. */
     private record Agent(IntSupplier doWork, NetBack netBack, LongSupplier connects, LongSupplier faults)
     {
     }
 
-    private static void finish(final Agent backend, final PcapSink capture) throws IOException
+    private void finish(final Agent backend, final PcapSink capture) throws IOException
     {
         if (null != capture)
         {
@@ -202,13 +268,14 @@ public final class BackendCommand implements Callable<Integer>
         }
     }
 
-    private static void printSummary(final Agent backend, final PcapSink capture)
+    private void printSummary(final Agent backend, final PcapSink capture)
     {
         final NetBack back = backend.netBack();
         System.out.println("backend summary: connects " + backend.connects().getAsLong() + ", faults " +
             backend.faults().getAsLong() +
             ", tx packets " + back.txPackets() + ", tx bytes " + back.txBytes() + ", tx dropped " +
             back.txDroppedResponses() + ", tx errors " + back.txErrorResponses() + ", rx packets " + back.rxPackets() +
+            (null == vif ? "" : ", " + vif) +
             (null == capture ? "" : ", captured " + capture.packets() +
             (null == capture.failure() ? "" : " (capture failed: " + capture.failure().getMessage() + ")")));
         System.out.println("backend: Closed");

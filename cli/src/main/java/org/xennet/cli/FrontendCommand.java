@@ -13,6 +13,10 @@ import org.xennet.core.shm.ShmFormatException;
 import org.xennet.core.shm.ShmFrontend;
 import org.xennet.core.shm.ShmPacketStream;
 import org.xennet.core.xenbus.XenbusStateListener;
+import org.xennet.tap.TapDevice;
+import org.xennet.tap.TapException;
+import org.xennet.tap.TapGuestEnd;
+import org.xennet.tap.TapResult;
 import org.xennet.xenstore.XenStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -24,7 +28,9 @@ import picocli.CommandLine.Option;
  * sends a checkable packet stream, verifies echoes, survives backend restarts, and prints a summary. SIGINT/SIGTERM
  * stop the stream and detach cleanly (Closing, Closed). With {@code --xenstore SOCKET} (or a socket recorded in the
  * file's header) the control plane is the xenbus handshake ({@code XenbusNetFront}, every state printed); without
- * one it is the file's state words.
+ * one it is the file's state words. With {@code --tap NAME} there is no stream: the frontend is the guest's
+ * {@code eth0}, a Linux TAP device ({@link TapGuestEnd}) whose frames it transmits and to which it writes every
+ * frame it receives, until interrupted or the TAP disappears (then it detaches cleanly and exits 1).
  */
 @Command(
     name = "frontend",
@@ -41,6 +47,9 @@ public final class FrontendCommand implements Callable<Integer>
     @Option(names = "--xenbus-timeout-ms", paramLabel = "MS", defaultValue = "5000",
         description = "Longest xenbus wait for one backend state (default: ${DEFAULT-VALUE}).")
     private long xenbusTimeoutMs;
+
+    @Mixin
+    private TapOptions tapOptions;
 
     @Option(names = "--count", paramLabel = "N", defaultValue = "1000000",
         description = "Packets to send (default: ${DEFAULT-VALUE}).")
@@ -77,6 +86,14 @@ public final class FrontendCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
+        if (null != tapOptions.netns && !tapOptions.enabled())
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--netns needs --tap NAME");
+        }
+        if (tapOptions.enabled())
+        {
+            return callWithTap();
+        }
         final ShmPacketStream stream;
         try
         {
@@ -171,6 +188,123 @@ public final class FrontendCommand implements Callable<Integer>
             return 1;
         }
         return stream.stopped() && stream.sent() < count ? 1 : 0;
+    }
+
+    private volatile boolean tapStopped;
+
+    /** The guest's eth0 is a TAP: frames flow between it and the netfront until SIGINT/SIGTERM or the TAP goes. */
+    private int callWithTap() throws Exception
+    {
+        final TapDevice tap;
+        try
+        {
+            tap = tapOptions.open();
+        }
+        catch (final TapException | IllegalArgumentException ex)
+        {
+            System.err.println("xennet frontend: " + ex.getMessage());
+            return 2;
+        }
+        final TapGuestEnd guest = new TapGuestEnd(tap);
+        final ShmFrontend.Listener listener = new ShmFrontend.Listener()
+        {
+            @Override
+            public void onTxComplete(final int offset, final int length, final int status)
+            {
+            }
+
+            @Override
+            public void onPacket(final DirectBuffer buffer, final int offset, final int length)
+            {
+                guest.onPacket(buffer, offset, length);
+            }
+
+            @Override
+            public void onReset(final int inFlightFailed)
+            {
+                System.out.println("frontend: backend lost: reset, " + inFlightFailed +
+                    " frames in flight failed; waiting for a backend");
+                System.out.flush();
+            }
+        };
+        try (ShmDeviceFile file = shm.open(xenStoreOption.socket()))
+        {
+            final Path socket = ShmOptions.xenstoreSocket(xenStoreOption, file);
+            if (null == socket)
+            {
+                return runTap(file, new ShmFrontend(file, listener, responseTimeoutMs), guest);
+            }
+            try (XenStore store = ShmOptions.connect(socket))
+            {
+                return runTap(file, ShmFrontend.overXenbus(file, listener, responseTimeoutMs, store, shm.devid,
+                    Duration.ofMillis(xenbusTimeoutMs), XenbusStateListener.NONE), guest);
+            }
+        }
+        catch (final ShmFormatException ex)
+        {
+            System.err.println("xennet frontend: " + ex.getMessage());
+            return 1;
+        }
+        finally
+        {
+            tap.close();
+        }
+    }
+
+    private int runTap(final ShmDeviceFile file, final ShmFrontend frontend, final TapGuestEnd guest)
+    {
+        final CountDownLatch done = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            tapStopped = true;
+            awaitQuietly(done);
+        }, "frontend-shutdown"));
+        final IdleStrategy idle = shm.idleMode.newIdleStrategy();
+        try
+        {
+            System.out.println("frontend: TAP " + guest.tap() + ", waiting for a backend on " + file.path());
+            System.out.flush();
+            if (frontend.connect(idle, connectTimeoutMs) != NetFrontResult.OK)
+            {
+                System.out.println("frontend: no backend");
+                return 1;
+            }
+            guest.transmitter((buffer, offset, length, offload) -> frontend.offer(buffer, offset, length));
+            System.out.println("frontend: Connected; frames flow between TAP " + guest.tap().name() + " and the rings");
+            System.out.flush();
+            long nextProgress = System.nanoTime() + 1_000_000_000L;
+            while (!tapStopped)
+            {
+                if (frontend.backendLost() && frontend.reset(idle, connectTimeoutMs) != NetFrontResult.OK)
+                {
+                    System.out.println("frontend: no backend after a reset");
+                    return 1;
+                }
+                final int fromTap = guest.pollTap(64);
+                if (fromTap == TapResult.GONE || guest.isGone())
+                {
+                    System.out.println("frontend: TAP " + guest.tap().name() + " is gone: detaching");
+                    return 1;
+                }
+                final int work = Math.max(0, frontend.doWork());
+                if (System.nanoTime() - nextProgress >= 0)
+                {
+                    System.out.println("frontend: " + guest);
+                    System.out.flush();
+                    nextProgress = System.nanoTime() + 1_000_000_000L;
+                }
+                idle.idle(work + fromTap);
+            }
+            return 0;
+        }
+        finally
+        {
+            frontend.close();
+            System.out.println("frontend summary: " + guest + ", resets " + frontend.resets());
+            System.out.println("frontend: Closed");
+            System.out.flush();
+            done.countDown();
+        }
     }
 
     /** Hands everything to the stream and says when the frontend resets (a cold path). */

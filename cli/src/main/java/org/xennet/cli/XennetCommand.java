@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     version = "xennet 0.1.0",
     description = "Xen paravirtual network path in off-heap memory.",
     subcommands = {CommandLine.HelpCommand.class, LayoutCommand.class, XenstoredCommand.class, DemoCommand.class,
-        HandshakeCommand.class, BackendCommand.class, FrontendCommand.class, BenchCommand.class})
+        HandshakeCommand.class, BackendCommand.class, FrontendCommand.class, BenchCommand.class, WireCommand.class})
 public final class XennetCommand implements Runnable
 {
     /** Exit code for bad arguments (picocli's usage-error code). */

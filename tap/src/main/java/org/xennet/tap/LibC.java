@@ -83,6 +83,11 @@ final class LibC
 
     static native int geteuid();
 
+    static native int eventfd(int initval, int flags);
+
+    static final int EFD_NONBLOCK = 0x800;
+    static final int EFD_CLOEXEC = 0x80000;
+
     /** @return errno of the last failing call on this thread. */
     static int errno()
     {

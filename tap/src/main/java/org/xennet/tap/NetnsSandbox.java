@@ -194,7 +194,7 @@ public final class NetnsSandbox implements AutoCloseable
     public Result exec(final String ns, final long timeoutMs, final String... command)
     {
         requireOwn(ns);
-        return run(timeoutMs, nsCommand(ns, command));
+        return run(timeoutMs, this::track, nsCommand(ns, command));
     }
 
     /**
@@ -261,9 +261,48 @@ public final class NetnsSandbox implements AutoCloseable
      */
     public static Result run(final long timeoutMs, final String... command)
     {
+        return run(timeoutMs, process -> () -> { }, command);
+    }
+
+    /** Registers a running process so {@link #close()} kills it; the returned action unregisters it. */
+    private synchronized Runnable track(final Process process)
+    {
+        processes.add(process);
+        return () ->
+        {
+            synchronized (this)
+            {
+                processes.remove(process);
+            }
+        };
+    }
+
+    private static Result run(
+        final long timeoutMs, final java.util.function.Function<Process, Runnable> tracker, final String... command)
+    {
         try
         {
             final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            final Runnable untrack = tracker.apply(process);
+            try
+            {
+                return await(process, timeoutMs);
+            }
+            finally
+            {
+                untrack.run();
+            }
+        }
+        catch (final IOException ex)
+        {
+            return new Result(127, "cannot run " + command[0] + ": " + ex.getMessage());
+        }
+    }
+
+    private static Result await(final Process process, final long timeoutMs) throws IOException
+    {
+        try
+        {
             process.getOutputStream().close();
             final StringBuilder output = new StringBuilder();
             final Thread reader = new Thread(() -> drain(process.getInputStream(), output), "sandbox-output");
@@ -280,10 +319,6 @@ public final class NetnsSandbox implements AutoCloseable
             {
                 return new Result(finished ? process.exitValue() : -1, output.toString());
             }
-        }
-        catch (final IOException ex)
-        {
-            return new Result(127, "cannot run " + command[0] + ": " + ex.getMessage());
         }
         catch (final InterruptedException ex)
         {

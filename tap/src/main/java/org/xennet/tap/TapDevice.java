@@ -349,6 +349,12 @@ public final class TapDevice implements AutoCloseable
         }
     }
 
+    /** @return the file descriptor (for {@link TapIdleStrategy}'s ppoll). */
+    int fd()
+    {
+        return fd;
+    }
+
     /** @return the interface name. */
     public String name()
     {

@@ -5,6 +5,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.xennet.core.netfront.NetFrontResult;
 import org.xennet.core.netfront.RxPacketHandler;
+import org.xennet.core.offload.OffloadInfo;
 
 /**
  * The guest's {@code eth0} as a Linux TAP device: frames the guest's stack sends ({@link #pollTap(int)}) are
@@ -12,8 +13,9 @@ import org.xennet.core.netfront.RxPacketHandler;
  * to the TAP. A frame the netfront cannot take yet ({@code NO_BUFFERS} / {@code RING_FULL}) stays pending until tx
  * completions free room.
  * <p>
- * Frames cross without offload for now ({@code TUNSETOFFLOAD 0}, all-zero virtio-net header). A TAP that disappears
- * sets {@link #isGone()}. Hot path: no allocation, no locks, no exceptions.
+ * Offload: each frame's virtio-net header becomes the packet's {@link OffloadInfo} and back ({@link VirtioNetHdr}); a
+ * backend without the GSO feature gets the frame segmented in software by the netfront. A TAP that disappears sets
+ * {@link #isGone()}. Hot path: no allocation, no locks, no exceptions.
  */
 public final class TapGuestEnd implements RxPacketHandler
 {
@@ -25,13 +27,18 @@ public final class TapGuestEnd implements RxPacketHandler
          * @param buffer frame bytes.
          * @param offset offset of the first byte.
          * @param length frame length.
+         * @param offload the frame's metadata ({@code null} for a plain frame).
          * @return slots used (&gt; 0) or a negative {@link NetFrontResult}.
          */
-        int offer(DirectBuffer buffer, int offset, int length);
+        int offer(DirectBuffer buffer, int offset, int length, OffloadInfo offload);
     }
 
     private final TapDevice tap;
     private final UnsafeBuffer readBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(1 << 17, 4096));
+    private final UnsafeBuffer writeHeader = new UnsafeBuffer(BufferUtil.allocateDirectAligned(64, 64));
+    private final OffloadInfo readOffload = new OffloadInfo();
+    private long gsoFromTap;
+    private long gsoToTap;
     private Transmitter transmitter;
     private int pendingLength;
     private volatile boolean gone;
@@ -68,7 +75,25 @@ public final class TapGuestEnd implements RxPacketHandler
     @Override
     public void onPacket(final DirectBuffer buffer, final int offset, final int length)
     {
-        final int rc = tap.write(buffer, offset, length);
+        written(tap.write(buffer, offset, length), length);
+    }
+
+    /**
+     * Writes one received frame with its offload metadata as the virtio-net header (netfront rx thread).
+     */
+    @Override
+    public void onPacket(final DirectBuffer buffer, final int offset, final int length, final OffloadInfo offload)
+    {
+        VirtioNetHdr.fromOffload(offload, writeHeader, 0);
+        if (offload.isGso())
+        {
+            gsoToTap++;
+        }
+        written(tap.write(writeHeader, 0, buffer, offset, length), length);
+    }
+
+    private void written(final int rc, final int length)
+    {
         if (rc > 0)
         {
             framesToTap++;
@@ -116,11 +141,22 @@ public final class TapGuestEnd implements RxPacketHandler
                     work++;
                     continue;
                 }
+                if (headerLength > 0 && VirtioNetHdr.toOffload(readBuffer, 0, readOffload) != 0)
+                {
+                    framesDropped++;
+                    work++;
+                    continue;
+                }
+                if (readOffload.isGso())
+                {
+                    gsoFromTap++;
+                }
                 pendingLength = n;
                 framesFromTap++;
                 bytesFromTap += n - headerLength;
             }
-            final int rc = transmitter.offer(readBuffer, headerLength, pendingLength - headerLength);
+            final int rc = transmitter.offer(readBuffer, headerLength, pendingLength - headerLength,
+                headerLength > 0 && !readOffload.isPlain() ? readOffload : null);
             if (rc == NetFrontResult.NO_BUFFERS || rc == NetFrontResult.RING_FULL)
             {
                 txBlocked++;
@@ -134,6 +170,24 @@ public final class TapGuestEnd implements RxPacketHandler
             work++;
         }
         return work;
+    }
+
+    /** @return whether a frame read from the TAP waits for a tx buffer (tx thread). */
+    public boolean hasPending()
+    {
+        return pendingLength > 0;
+    }
+
+    /** @return GSO frames read from the TAP. */
+    public long gsoFromTap()
+    {
+        return gsoFromTap;
+    }
+
+    /** @return GSO frames written to the TAP. */
+    public long gsoToTap()
+    {
+        return gsoToTap;
     }
 
     /** @return whether the TAP disappeared (any thread). */
@@ -194,6 +248,7 @@ public final class TapGuestEnd implements RxPacketHandler
     public String toString()
     {
         return "guest " + tap.name() + ": from TAP " + framesFromTap + " frames, to TAP " + framesToTap +
-            " frames, dropped " + framesDropped + ", write errors " + tapWriteErrors + (gone ? ", GONE" : "");
+            " frames, GSO from/to TAP " + gsoFromTap + "/" + gsoToTap + ", dropped " + framesDropped +
+            ", write errors " + tapWriteErrors + (gone ? ", GONE" : "");
     }
 }

@@ -6,6 +6,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 import org.xennet.core.device.GuestDomain;
 import org.xennet.core.device.NetDevice;
 import org.xennet.core.event.IdleMode;
@@ -14,6 +16,7 @@ import org.xennet.core.netfront.NetFront;
 import org.xennet.core.netfront.NetFrontConfig;
 import org.xennet.core.netfront.NetFrontResult;
 import org.xennet.core.netfront.TxClaim;
+import org.xennet.core.offload.OffloadFeatures;
 
 /**
  * The whole path in one process, with a real Linux stack at both ends:
@@ -21,7 +24,10 @@ import org.xennet.core.netfront.TxClaim;
  *   guest TAP (eth0) &lt;-&gt; NetFront &lt;-&gt; rings + grants &lt;-&gt; NetBack &lt;-&gt; vif TAP
  *        [guest end thread: TAP reads, tx, rx]       [vif end thread: tx, TAP reads]
  * </pre>
- * Each end runs as an Agrona {@link Agent} on its own thread with the configured idle strategy. A TAP that
+ * Each end runs as an Agrona {@link Agent} on its own thread. With {@link IdleMode#BUSY_SPIN} it spins; with
+ * {@link IdleMode#BACKOFF} it spins, yields, then sleeps, and with {@link IdleMode#PARK} it sleeps at once — sleeping
+ * in {@code ppoll} on its TAP and a wake-up eventfd the other end writes when it publishes ring work while this end
+ * sleeps ({@link TapIdleStrategy}), so an idle path uses no CPU yet wakes at once. A TAP that
  * disappears, or a ring peer that breaks, closes the whole path from a separate closer thread (agents stopped,
  * device closed, TAPs closed: the reverse of {@link #start}); {@link #awaitClosed} sees it, nothing hangs.
  */
@@ -43,8 +49,19 @@ public final class TapPath implements AutoCloseable
     private static final int RX_BUFFERS = 256;
     private static final int TX_BUFFERS = 64;
     private static final int TX_BUFFER_PAGES = 3;
-    private static final int PAGE_COUNT = RX_BUFFERS + TX_BUFFERS * TX_BUFFER_PAGES;
+    private static final int GSO_TX_BUFFERS = 64; // a 64 KiB frame segmented for a peer without GSO takes ~45
+    private static final int GSO_TX_BUFFER_PAGES = 17; // a 64 KiB GSO frame
+    private static final int TAP_OFFLOAD =
+        VirtioNetHdrDescriptor.TUN_F_CSUM | VirtioNetHdrDescriptor.TUN_F_TSO4 | VirtioNetHdrDescriptor.TUN_F_TSO6;
     private static final int POLL_LIMIT = 64;
+    private static final int SPINS = 20;
+    private static final int YIELDS = 0; // on a loaded machine a yield gives the core away for a whole time slice
+    private static final long SLEEP_LIMIT_NS = 10_000_000L; // safety net only: the TAP and the eventfd wake an end
+
+    private static IdleStrategy idleFor(final TapIdleStrategy strategy)
+    {
+        return null == strategy ? new BusySpinIdleStrategy() : strategy;
+    }
 
     /** What to build: the two TAPs, how the threads wait, the grant version. */
     public static final class Context
@@ -53,6 +70,42 @@ public final class TapPath implements AutoCloseable
         private TapConfig vifTap;
         private IdleMode idleMode = IdleMode.BACKOFF;
         private int grantVersion = 1;
+        private boolean offload;
+        private int peerFeatures = OffloadFeatures.ALL;
+
+        /** @return whether GSO and checksum offload cross the path. */
+        public boolean offload()
+        {
+            return offload;
+        }
+
+        /**
+         * @param v open both TAPs with {@code TUNSETOFFLOAD} csum + TSO4/6 so 64 KiB GSO frames with blank checksums
+         *          cross the ring as GSO extra slots and {@code csum_blank} flags (default false: MTU-sized frames).
+         * @return this.
+         */
+        public Context offload(final boolean v)
+        {
+            offload = v;
+            return this;
+        }
+
+        /** @return the {@link OffloadFeatures} each end is told its peer offers. */
+        public int peerFeatures()
+        {
+            return peerFeatures;
+        }
+
+        /**
+         * @param v what each end's peer offers ({@link OffloadFeatures} bits, default ALL); e.g. {@code SG} alone is
+         *          a peer without {@code feature-gso-*}: the netfront then segments and checksums in software.
+         * @return this.
+         */
+        public Context peerFeatures(final int v)
+        {
+            peerFeatures = v;
+            return this;
+        }
 
         /** @return the guest's TAP. */
         public TapConfig guestTap()
@@ -124,6 +177,8 @@ public final class TapPath implements AutoCloseable
     private final NetDevice device;
     private final TapVifEnd vifEnd;
     private final TapGuestEnd guestEnd;
+    private final TapIdleStrategy vifIdle;   // null with BUSY_SPIN
+    private final TapIdleStrategy guestIdle; // null with BUSY_SPIN
     private final AgentRunner vifRunner;
     private final AgentRunner guestRunner;
     private final CountDownLatch closeRequested = new CountDownLatch(1);
@@ -134,22 +189,26 @@ public final class TapPath implements AutoCloseable
 
     private TapPath(final Context context)
     {
-        vifTap = TapDevice.open(context.vifTap());
+        final int tapOffload = context.offload() ? TAP_OFFLOAD : 0;
+        vifTap = TapDevice.open(context.vifTap().offload(tapOffload));
         TapDevice guest = null;
         NetDevice opened = null;
         try
         {
-            guest = TapDevice.open(context.guestTap());
+            guest = TapDevice.open(context.guestTap().offload(tapOffload));
+            final int txBuffers = context.offload() ? GSO_TX_BUFFERS : TX_BUFFERS;
+            final int txPages = context.offload() ? GSO_TX_BUFFER_PAGES : TX_BUFFER_PAGES;
             vifEnd = new TapVifEnd(vifTap);
             final GuestDomain domain = GuestDomain.create(GUEST_DOMID, context.grantVersion(),
-                2 + 2 * NetFrontConfig.MAX_IDS, PAGE_COUNT, 0x10_0000, 2, GuestDomain.DEFAULT_RING_FIRST_FRAME);
+                2 + 2 * NetFrontConfig.MAX_IDS, RX_BUFFERS + txBuffers * txPages, 0x10_0000, 2,
+                GuestDomain.DEFAULT_RING_FIRST_FRAME);
             final NetFrontConfig config = new NetFrontConfig()
                 .backendDomid(BACKEND_DOMID)
                 .rxBufferFirstPage(0)
                 .rxBufferCount(RX_BUFFERS)
                 .txBufferFirstPage(RX_BUFFERS)
-                .txBufferCount(TX_BUFFERS)
-                .txBufferPages(TX_BUFFER_PAGES);
+                .txBufferCount(txBuffers)
+                .txBufferPages(txPages);
             final NetDevice netDevice = new NetDevice(domain, config, vifEnd.sink());
             final int rc = netDevice.open();
             if (rc != NetFrontResult.OK)
@@ -157,12 +216,14 @@ public final class TapPath implements AutoCloseable
                 throw new TapException("cannot open the vif: " + NetFrontResult.resultString(rc));
             }
             opened = netDevice;
+            netDevice.front().backendFeatures(context.peerFeatures()); // what xenbus would read from the peer's keys
+            netDevice.back().frontendOffload(context.peerFeatures());
             vifEnd.attach(netDevice.back());
             netDevice.front().refillRx();
             final NetFront front = netDevice.front();
             final TxClaim claim = new TxClaim();
-            guestEnd = new TapGuestEnd(guest).transmitter((buffer, offset, length) ->
-                front.offer(buffer, offset, length, claim));
+            guestEnd = new TapGuestEnd(guest).transmitter((buffer, offset, length, offload) ->
+                front.offer(buffer, offset, length, offload, claim));
         }
         catch (final RuntimeException ex)
         {
@@ -179,9 +240,28 @@ public final class TapPath implements AutoCloseable
         }
         guestTap = guest;
         device = opened;
-        vifRunner = new AgentRunner(context.idleMode().newIdleStrategy(), this::onAgentError, null, new VifAgent());
-        guestRunner =
-            new AgentRunner(context.idleMode().newIdleStrategy(), this::onAgentError, null, new GuestAgent());
+        if (context.idleMode() == IdleMode.BUSY_SPIN)
+        {
+            vifIdle = null;
+            guestIdle = null;
+        }
+        else
+        {
+            // BACKOFF spins and yields first; PARK sleeps at once. Either sleeps in ppoll(TAP, eventfd).
+            final int spins = context.idleMode() == IdleMode.BACKOFF ? SPINS : 0;
+            final int yields = context.idleMode() == IdleMode.BACKOFF ? YIELDS : 0;
+            final NetFront front = device.front();
+            final NetBack back = device.back();
+            vifIdle = new TapIdleStrategy(vifTap, spins, yields, SLEEP_LIMIT_NS,
+                () -> back.txRing().unconsumedRequests() > 0 ||
+                    (vifEnd.hasPending() && back.rxRing().unconsumedRequests() > 0),
+                vifEnd::hasPending);
+            guestIdle = new TapIdleStrategy(guestTap, spins, yields, SLEEP_LIMIT_NS,
+                () -> front.txRing().unconsumedResponses() > 0 || front.rxRing().unconsumedResponses() > 0,
+                guestEnd::hasPending);
+        }
+        vifRunner = new AgentRunner(idleFor(vifIdle), this::onAgentError, null, new VifAgent());
+        guestRunner = new AgentRunner(idleFor(guestIdle), this::onAgentError, null, new GuestAgent());
         closer = new Thread(this::closeWhenRequested, "tap-path-closer");
         closer.setDaemon(true);
     }
@@ -227,6 +307,11 @@ public final class TapPath implements AutoCloseable
         guestRunner.close(); // reverse of start: guest end, vif end, device, guest TAP, vif TAP
         vifRunner.close();
         device.close();
+        if (null != guestIdle)
+        {
+            guestIdle.close();
+            vifIdle.close();
+        }
         guestTap.close();
         vifTap.close();
         state = State.CLOSED;
@@ -333,7 +418,12 @@ public final class TapPath implements AutoCloseable
                 requestClose("guest TAP " + guestTap.name() + " is gone");
                 return 0;
             }
-            return tx + rx + fromTap;
+            final int work = tx + rx + fromTap;
+            if (work > 0 && null != vifIdle)
+            {
+                vifIdle.wake(); // requests or rx buffers were published: the vif end may be asleep
+            }
+            return work;
         }
 
         @Override
@@ -362,7 +452,12 @@ public final class TapPath implements AutoCloseable
                 requestClose("vif TAP " + vifTap.name() + " is gone");
                 return 0;
             }
-            return tx + fromTap;
+            final int work = tx + fromTap;
+            if (work > 0 && null != guestIdle)
+            {
+                guestIdle.wake(); // responses were published: the guest end may be asleep
+            }
+            return work;
         }
 
         @Override

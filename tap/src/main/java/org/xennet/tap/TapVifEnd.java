@@ -5,6 +5,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.xennet.core.netback.NetBack;
 import org.xennet.core.netback.PacketSink;
+import org.xennet.core.offload.OffloadInfo;
 
 /**
  * The backend's vif as a Linux TAP device: frames the frontend transmits ({@link #sink()}, on the netback's tx
@@ -12,8 +13,9 @@ import org.xennet.core.netback.PacketSink;
  * delivered into the frontend's rx ring. A frame the rx ring has no room for stays pending and is offered again on
  * the next poll (nothing else is read meanwhile, so the TAP's own queue holds the rest).
  * <p>
- * Frames cross without offload for now: the TAP is opened with {@code TUNSETOFFLOAD 0}, so the kernel hands over
- * complete frames with checksums filled, and every frame written carries an all-zero virtio-net header.
+ * Offload: each frame's virtio-net header becomes the packet's {@link OffloadInfo} (blank checksum, validated,
+ * GSO type and size) and back ({@link VirtioNetHdr}); with {@code TUNSETOFFLOAD 0} the headers are plain and the
+ * kernel hands over complete MTU-sized frames.
  * <p>
  * A TAP that disappears (deleted, {@link TapResult#GONE}) sets {@link #isGone()}; the owner then closes the vif.
  * Hot path: no allocation, no locks, no exceptions.
@@ -25,6 +27,10 @@ public final class TapVifEnd implements PacketSink
 
     private final TapDevice tap;
     private final UnsafeBuffer readBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(1 << 17, 4096));
+    private final UnsafeBuffer writeHeader = new UnsafeBuffer(BufferUtil.allocateDirectAligned(64, 64));
+    private final OffloadInfo readOffload = new OffloadInfo();
+    private long gsoToTap;
+    private long gsoFromTap;
     private NetBack back;
     private int pendingLength; // > 0: a frame read from the TAP waits for rx ring room
     private volatile boolean gone;
@@ -72,7 +78,27 @@ public final class TapVifEnd implements PacketSink
     @Override
     public int onPacket(final DirectBuffer buffer, final int offset, final int length)
     {
-        final int rc = tap.write(buffer, offset, length);
+        return write(tap.write(buffer, offset, length), length);
+    }
+
+    /**
+     * Writes one transmitted frame with its offload metadata as the virtio-net header (netback tx thread).
+     *
+     * @return {@link PacketSink#ACCEPTED}, or {@link PacketSink#DROPPED} when the TAP refused it or is gone.
+     */
+    @Override
+    public int onPacket(final DirectBuffer buffer, final int offset, final int length, final OffloadInfo offload)
+    {
+        VirtioNetHdr.fromOffload(offload, writeHeader, 0);
+        if (offload.isGso())
+        {
+            gsoToTap++;
+        }
+        return write(tap.write(writeHeader, 0, buffer, offset, length), length);
+    }
+
+    private int write(final int rc, final int length)
+    {
         if (rc > 0)
         {
             framesToTap++;
@@ -121,11 +147,23 @@ public final class TapVifEnd implements PacketSink
                     work++;
                     continue;
                 }
+                if (headerLength > 0 && VirtioNetHdr.toOffload(readBuffer, 0, readOffload) != 0)
+                {
+                    framesDropped++; // a GSO type the ring cannot carry (never offered: TUN_F_UFO/USO are off)
+                    work++;
+                    continue;
+                }
+                if (readOffload.isGso())
+                {
+                    gsoFromTap++;
+                }
                 pendingLength = n;
                 framesFromTap++;
                 bytesFromTap += n - headerLength;
             }
-            final int rc = back.deliver(readBuffer, headerLength, pendingLength - headerLength);
+            final int rc = headerLength > 0 ?
+                back.deliver(readBuffer, headerLength, pendingLength - headerLength, readOffload) :
+                back.deliver(readBuffer, 0, pendingLength);
             if (rc == PacketSink.BACK_PRESSURED)
             {
                 backPressured++;
@@ -139,6 +177,24 @@ public final class TapVifEnd implements PacketSink
             work++;
         }
         return work;
+    }
+
+    /** @return whether a frame read from the TAP waits for rx ring room (rx thread). */
+    public boolean hasPending()
+    {
+        return pendingLength > 0;
+    }
+
+    /** @return GSO frames written to the TAP. */
+    public long gsoToTap()
+    {
+        return gsoToTap;
+    }
+
+    /** @return GSO frames read from the TAP. */
+    public long gsoFromTap()
+    {
+        return gsoFromTap;
     }
 
     /** @return whether the TAP disappeared (any thread). */
@@ -199,6 +255,7 @@ public final class TapVifEnd implements PacketSink
     public String toString()
     {
         return "vif " + tap.name() + ": to TAP " + framesToTap + " frames, from TAP " + framesFromTap +
-            " frames, dropped " + framesDropped + ", write errors " + tapWriteErrors + (gone ? ", GONE" : "");
+            " frames, GSO to/from TAP " + gsoToTap + "/" + gsoFromTap + ", dropped " + framesDropped +
+            ", write errors " + tapWriteErrors + (gone ? ", GONE" : "");
     }
 }

@@ -75,4 +75,26 @@ final class TapDeviceTest
             sandbox.ip(ns, "link", "show", name); // persistent: still there after we let go
         }
     }
+
+    @Test
+    void shouldOpenTwoQueuesOfAMultiQueueTap()
+    {
+        TapTestSupport.requireNetworkSandbox();
+        try (NetnsSandbox sandbox = new NetnsSandbox("xntq"))
+        {
+            final String ns = sandbox.addNamespace("a");
+            final String name = "xnq" + ProcessHandle.current().pid() % 100_000;
+            final TapConfig config = new TapConfig().name(name).netns(ns).multiQueue(true)
+                .offload(VirtioNetHdrDescriptor.TUN_F_CSUM | VirtioNetHdrDescriptor.TUN_F_TSO4 |
+                    VirtioNetHdrDescriptor.TUN_F_TSO6);
+            try (TapDevice first = TapDevice.open(config); TapDevice second = TapDevice.open(config))
+            {
+                assertTrue(first.created());
+                assertFalse(second.created()); // the second open is the device's second queue
+                final TapException single = assertThrows(TapException.class,
+                    () -> TapDevice.open(new TapConfig().name(name).netns(ns)));
+                assertTrue(single.getMessage().contains(name), single.getMessage());
+            }
+        }
+    }
 }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.xennet.core.event.IdleMode;
+import org.xennet.core.offload.OffloadFeatures;
 
 /**
  * The in-process path with a real Linux stack at both ends: {@code ns-guest eth0 <-> NetFront <-> NetBack <-> vif
@@ -40,12 +41,23 @@ final class TapPathTest
         final long id = ProcessHandle.current().pid() % 100_000;
         guestTap = "xng" + id;
         vifTap = "xnv" + id;
+    }
+
+    private void startPath(final boolean offload, final int peerFeatures)
+    {
         path = TapPath.start(new TapPath.Context()
             .guestTap(new TapConfig().name(guestTap).netns(guestNs))
             .vifTap(new TapConfig().name(vifTap).netns(hostNs))
+            .offload(offload)
+            .peerFeatures(peerFeatures)
             .idleMode(IdleMode.BACKOFF));
         sandbox.up(guestNs, guestTap, GUEST_IP + "/24");
         sandbox.up(hostNs, vifTap, HOST_IP + "/24");
+    }
+
+    private void startPath()
+    {
+        startPath(false, OffloadFeatures.ALL);
     }
 
     @AfterEach
@@ -64,6 +76,7 @@ final class TapPathTest
     @Test
     void shouldPingBothWaysThroughThePath()
     {
+        startPath();
         final NetnsSandbox.Result fromGuest =
             sandbox.exec(guestNs, 20_000, "ping", "-c", "5", "-i", "0.2", "-W", "5", HOST_IP);
         assertTrue(fromGuest.ok(), "guest -> host ping failed: " + fromGuest.output() + "\n" + describe());
@@ -77,6 +90,34 @@ final class TapPathTest
 
     @Test
     void shouldCarryAnIperf3TcpRunThroughThePath()
+    {
+        startPath();
+        iperf();
+        assertEquals(0, path.front().txGsoPackets(), "offload off: MTU-sized frames only: " + describe());
+    }
+
+    @Test
+    void shouldCarryGsoFramesThroughTheRingWithOffloadOn()
+    {
+        startPath(true, OffloadFeatures.ALL);
+        iperf();
+        assertTrue(path.guestEnd().gsoFromTap() > 0, "the guest stack sent GSO frames: " + describe());
+        assertTrue(path.front().txGsoPackets() > 0 && path.back().txGsoPackets() > 0,
+            "GSO extra slots crossed the tx ring: " + describe());
+        assertTrue(path.vifEnd().gsoToTap() > 0, describe());
+    }
+
+    @Test
+    void shouldStillWorkWithAPeerWithoutGsoFeatures()
+    {
+        startPath(true, OffloadFeatures.SG | OffloadFeatures.IPV6_CSUM); // no feature-gso-tcpv4/6
+        iperf();
+        assertTrue(path.guestEnd().gsoFromTap() > 0, "the guest stack sent GSO frames: " + describe());
+        assertEquals(0, path.front().txGsoPackets(), "segmented in software, none on the ring: " + describe());
+        assertEquals(0, path.back().rxGsoPackets(), describe());
+    }
+
+    private void iperf()
     {
         final Process server = sandbox.spawn(hostNs, "iperf3", "-s", "-1", "-B", HOST_IP);
         final NetnsSandbox.Result client = awaitIperfClient();
@@ -95,7 +136,8 @@ final class TapPathTest
         NetnsSandbox.Result client = null;
         for (int attempt = 0; attempt < 20; attempt++)
         {
-            client = sandbox.exec(guestNs, 30_000, "iperf3", "-c", HOST_IP, "-t", "3", "-f", "m");
+            client = sandbox.exec(guestNs, 30_000,
+                "iperf3", "-c", HOST_IP, "-t", "3", "-f", "m", "--connect-timeout", "5000");
             if (client.ok() || !client.output().contains("Connection refused"))
             {
                 return client;
@@ -108,6 +150,7 @@ final class TapPathTest
     @Test
     void shouldCloseCleanlyWhenTheVifTapIsRemovedMidRun() throws InterruptedException
     {
+        startPath();
         final Process flood = sandbox.spawn(guestNs, "ping", "-i", "0.01", "-W", "1", "-w", "20", HOST_IP);
         awaitTrafficThroughVif();
         sandbox.ip(hostNs, "link", "del", vifTap);
@@ -120,6 +163,7 @@ final class TapPathTest
     @Test
     void shouldCloseCleanlyWhenTheGuestTapIsRemoved() throws InterruptedException
     {
+        startPath();
         sandbox.ip(guestNs, "link", "del", guestTap);
         // An idle guest TAP is noticed at its next read: a removed device reads EBADFD at once.
         assertTrue(path.awaitClosed(20, TimeUnit.SECONDS), "path did not close: " + describe());
