@@ -51,7 +51,7 @@ import org.xennet.rings.netif.NetifTxRing;
  * GSO packets get csum_start/offset from their headers ({@code skb_checksum_setup}); the sink receives it all in an
  * {@link OffloadInfo}. On rx, a GSO packet gets {@code NETRXF_extra_info} on its first response and the GSO extra
  * in the next slot; a blank checksum becomes {@code NETRXF_csum_blank | NETRXF_data_validated}. What the frontend
- * did not negotiate ({@link #frontendFeatures(int)}) is done in software first: GSO frames are segmented, blank
+ * did not negotiate ({@link #frontendOffload(int)}) is done in software first: GSO frames are segmented, blank
  * checksums completed.
  * <p>
  * <b>Threading.</b> {@link #pollTx} runs on one thread, {@link #deliver} and {@link #flushRx} on one thread
