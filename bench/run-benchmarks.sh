@@ -4,10 +4,10 @@
 #
 #   bench/run-benchmarks.sh                 # full: 5 forks x (5 x 1 s warm-up + 5 x 1 s measurement) per case
 #   QUICK=1 bench/run-benchmarks.sh         # first look: 3 forks x (3 x 1 s + 5 x 1 s)
-#   FORKS=10 IDLE=busy INCLUDE='Netif|Jctools' bench/run-benchmarks.sh
+#   FORKS=10 IDLE=busy-spin INCLUDE='Netif|Jctools' bench/run-benchmarks.sh
 #   INCLUDE='org\.xennet\.bench\.(throughput|baseline|path)\.' bench/run-benchmarks.sh  # + full tx/rx path, grant ops
 #
-# Environment: FORKS, WI, I, W, R (JMH -f -wi -i -w -r), IDLE (backoff|busy|yield), INCLUDE (JMH regex),
+# Environment: FORKS, WI, I, W, R (JMH -f -wi -i -w -r), IDLE (backoff|busy-spin|yield|park), INCLUDE (JMH regex),
 # ANCHOR_REPS (C anchor repetitions, default FORKS), OUT (result directory), SKIP_BUILD=1, EXTRA (more JMH args).
 set -euo pipefail
 cd "$(dirname "$0")/.."

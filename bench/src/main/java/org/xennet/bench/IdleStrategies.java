@@ -1,9 +1,6 @@
 package org.xennet.bench;
 
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.YieldingIdleStrategy;
 import org.xennet.bench.harness.BenchIdle;
 
 /**
@@ -19,10 +16,13 @@ public final class IdleStrategies
     public static final String BACKOFF = "backoff";
 
     /** Spin with {@code Thread.onSpinWait()} forever: fastest on a quiet machine, worst on a shared one. */
-    public static final String BUSY = "busy";
+    public static final String BUSY = BenchIdle.BUSY;
 
     /** {@code Thread.yield()} on every empty poll. */
-    public static final String YIELD = "yield";
+    public static final String YIELD = BenchIdle.YIELD;
+
+    /** Park between empty polls. */
+    public static final String PARK = BenchIdle.PARK;
 
     /** Spins before the backoff starts yielding. */
     public static final long MAX_SPINS = BenchIdle.MAX_SPINS;
@@ -43,23 +43,12 @@ public final class IdleStrategies
     /**
      * Creates a fresh idle strategy (each waiting thread needs its own: they carry backoff state).
      *
-     * @param name {@link #BACKOFF}, {@link #BUSY} or {@link #YIELD}.
+     * @param name {@link #BACKOFF}, {@link #BUSY}, {@link #YIELD} or {@link #PARK}.
      * @return the strategy.
      * @throws IllegalArgumentException for an unknown name.
      */
     public static IdleStrategy create(final String name)
     {
-        switch (name)
-        {
-            case BACKOFF:
-                return new BackoffIdleStrategy(MAX_SPINS, MAX_YIELDS, MIN_PARK_NS, MAX_PARK_NS);
-            case BUSY:
-                return new BusySpinIdleStrategy();
-            case YIELD:
-                return new YieldingIdleStrategy();
-            default:
-                throw new IllegalArgumentException("unknown idle strategy: idle=" + name +
-                    " (expected " + BACKOFF + ", " + BUSY + " or " + YIELD + ")");
-        }
+        return BenchIdle.create(name); // one vocabulary: backoff, busy-spin, yield, park
     }
 }

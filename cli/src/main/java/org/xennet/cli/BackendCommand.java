@@ -169,7 +169,8 @@ public final class BackendCommand implements Callable<Integer>
         final PacketSink sink = null != capture ? capture : base;
         final Path socket = ShmOptions.xenstoreSocket(xenStoreOption, file);
         final String where = "backend: serving " + file.path() + " (grant v" + file.grantVersion() + ", sink " +
-            (null != vif ? "TAP " + vif.tap() : sinkKind) + (null == pcap ? "" : ", capture " + pcap) + "), pid " + ProcessHandle.current().pid();
+            (null != vif ? "TAP " + vif.tap() : sinkKind) + (null == pcap ? "" : ", capture " + pcap) + "), pid " +
+            ProcessHandle.current().pid();
         if (null == socket)
         {
             final ShmBackend backend = new ShmBackend(file, sink);

@@ -19,7 +19,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.agrona.DirectBuffer;
-import org.xennet.bench.harness.BenchIdle;
 import org.xennet.bench.harness.BenchReport;
 import org.xennet.bench.harness.BenchResult;
 import org.xennet.bench.harness.BenchSuite;
@@ -27,6 +26,7 @@ import org.xennet.bench.harness.BenchTargets;
 import org.xennet.bench.harness.LatencyReport;
 import org.xennet.bench.harness.LatencyResult;
 import org.xennet.bench.harness.LatencySuite;
+import org.xennet.core.event.IdleMode;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -74,9 +74,9 @@ public final class BenchCommand implements Callable<Integer>
         description = "requests per round trip / packets per step, 1..256 (default ${DEFAULT-VALUE})")
     private int batch = BenchSuite.DEFAULT_BATCH;
 
-    @Option(names = "--idle", paramLabel = "POLICY",
-        description = "wait policy: backoff (spin, yield, park), busy or yield (default ${DEFAULT-VALUE})")
-    private String idle = BenchIdle.BACKOFF;
+    @Option(names = "--idle", paramLabel = "MODE", converter = IdleModeConverter.class,
+        description = "how to wait: " + IdleMode.OPTION_NAMES + " (backoff: spin, yield, park; default backoff)")
+    private IdleMode idleMode = IdleMode.BACKOFF;
 
     @Option(names = "--no-c", description = "skip the C anchor (c-ring.h)")
     private boolean noC;
@@ -84,7 +84,8 @@ public final class BenchCommand implements Callable<Integer>
     @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON")
     private Path json;
 
-    @Option(names = "--svg", paramLabel = "FILE", description = "also draw packets/s against packet size (with --latency: round trip by percentile) as SVG")
+    @Option(names = "--svg", paramLabel = "FILE",
+        description = "also draw packets/s against packet size (with --latency: round trip by percentile) as SVG")
     private Path svg;
 
     @Option(names = "--latency", description = {
@@ -106,6 +107,7 @@ public final class BenchCommand implements Callable<Integer>
     @Override
     public Integer call() throws IOException
     {
+        final String idle = idleMode.optionName();
         final long totalNanos = totalNanos();
         if (latency)
         {
@@ -179,7 +181,7 @@ public final class BenchCommand implements Callable<Integer>
         try
         {
             suite = new LatencySuite(parsed.hasMatchedOption("--sizes") ? sizes : LatencySuite.DEFAULT_SIZES,
-                grantVersions, parsed.hasMatchedOption("--idle") ? List.of(idle) : LatencySuite.DEFAULT_IDLES,
+                grantVersions, parsed.hasMatchedOption("--idle") ? List.of(idleMode.optionName()) : LatencySuite.DEFAULT_IDLES,
                 totalNanos, !noC);
         }
         catch (final IllegalArgumentException ex)

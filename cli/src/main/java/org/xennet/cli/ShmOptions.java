@@ -29,8 +29,8 @@ final class ShmOptions
         description = "Frontend guest memory pages when creating the file (default: ${DEFAULT-VALUE}).")
     int guestPages;
 
-    @Option(names = "--idle", paramLabel = "MODE", defaultValue = "BACKOFF",
-        description = "How to wait: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--idle", paramLabel = "MODE", defaultValue = "backoff", converter = IdleModeConverter.class,
+        description = "How to wait: " + IdleMode.OPTION_NAMES + " (default: ${DEFAULT-VALUE}).")
     IdleMode idleMode;
 
     @Option(names = "--devid", paramLabel = "ID", defaultValue = "0",

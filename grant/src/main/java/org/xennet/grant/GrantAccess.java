@@ -39,7 +39,8 @@ import org.agrona.concurrent.AtomicBuffer;
  * writes, and a bit is cleared only when its count drops to zero. Count updates and the mark/unmark they decide
  * are serialised per ref by a short spin on that count word (as Xen holds its active-entry lock), never across the
  * copy itself; the lock is taken by compare-and-swap and released by a release store, as a spin lock is. Per
- * uncontended copy: four atomic read-modify-writes (lock, mark, lock, unmark) and no other fence. Limitation: the counts live in the Java {@link GrantTable} object, so all accessors of one table
+ * uncontended copy: four atomic read-modify-writes (lock, mark, lock, unmark) and no other fence. Limitation: the
+ * counts live in the Java {@link GrantTable} object, so all accessors of one table
  * must share that object; peers in different processes over the same frames would each clear the bits on their
  * own last copy.
  *

@@ -38,7 +38,8 @@ public final class CProgram
      * @param extraFlags  extra gcc flags (for example {@code -O2}, {@code -pthread}).
      * @return the compiled program.
      */
-    public static CProgram compileResources(final Class<?> anchor, final List<String> resources, final String... extraFlags)
+    public static CProgram compileResources(
+        final Class<?> anchor, final List<String> resources, final String... extraFlags)
     {
         try
         {
@@ -125,7 +126,8 @@ public final class CProgram
         {
             if (!Files.exists(Path.of("/usr/include", header)))
             {
-                throw new IllegalStateException("Xen public header /usr/include/" + header + " missing; " + INSTALL_HINT);
+                throw new IllegalStateException(
+                    "Xen public header /usr/include/" + header + " missing; " + INSTALL_HINT);
             }
         }
     }

@@ -22,7 +22,8 @@ public final class ShmTestFiles
     public static Path newPath(final String name) throws IOException
     {
         final Path shm = Path.of("/dev/shm");
-        final Path dir = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+        final Path dir = Files.isDirectory(shm) && Files.isWritable(shm) ?
+            shm : Path.of(System.getProperty("java.io.tmpdir"));
         return dir.resolve("xennet-test-" + name + "-" + UUID.randomUUID());
     }
 }

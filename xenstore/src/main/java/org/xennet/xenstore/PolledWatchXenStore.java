@@ -7,12 +7,12 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 /**
  * A {@link XenStore} whose watch events run on the thread that calls {@link #runWatches()} instead of the store's
  * event thread. A driver whose watch handler touches single-threaded state (such as a
- * {@link org.xennet.core.netback.XenbusNetBack} mapping the rings of the {@code NetBack} its duty cycle polls)
+ * {@code org.xennet.core.netback.XenbusNetBack} mapping the rings of the {@code NetBack} its duty cycle polls)
  * registers its watches here and calls {@link #runWatches()} from that duty cycle: no lock on the data path, and the
  * handler never races the poller. Every other operation goes straight to the wrapped store.
  * <p>
  * Do not use it for code that waits for a watch on the thread that would run it (such as
- * {@link org.xennet.core.xenbus.XenbusStateWaiter}): the event would never run.
+ * {@code org.xennet.core.xenbus.XenbusStateWaiter}): the event would never run.
  */
 public final class PolledWatchXenStore implements XenStore
 {

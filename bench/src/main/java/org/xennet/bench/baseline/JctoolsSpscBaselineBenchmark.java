@@ -103,7 +103,8 @@ public class JctoolsSpscBaselineBenchmark
     @TearDown(Level.Trial)
     public void checkResponses()
     {
-        final int errors = (frontSide == null ? 0 : frontSide.errors) + (consumerSide == null ? 0 : consumerSide.errors);
+        final int errors =
+            (frontSide == null ? 0 : frontSide.errors) + (consumerSide == null ? 0 : consumerSide.errors);
         if (errors != 0)
         {
             throw new IllegalStateException("bad responses: errors=" + errors);

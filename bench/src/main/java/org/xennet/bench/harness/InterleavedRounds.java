@@ -30,7 +30,8 @@ import org.xennet.rings.netif.NetifTxRing;
  * ratios, with their min–max, is the result. One thread per case: this measures code cost, not the schedule.
  * <ul>
  *   <li>{@code slot}: write and read back 256 netif tx requests through the address-based flyweight
- *       ({@code wrap(ring, index)}) against the offset-based one it replaced (kept here as {@code OffsetTxRequest});</li>
+ *       ({@code wrap(ring, index)}) against the offset-based one it replaced (kept here as
+ *       {@code OffsetTxRequest});</li>
  *   <li>{@code tx-batch}: 64 packets of 64 B through transmit → netback pollTx → pollTx, with {@code xmitMore}
  *       (one push per batch) against one push per packet;</li>
  *   <li>{@code rx-sg}: 16 packets of 9000 B through deliver → pollRx → refill, batched responses and

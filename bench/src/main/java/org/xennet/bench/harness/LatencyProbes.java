@@ -63,7 +63,10 @@ public final class LatencyProbes
         };
     }
 
-    /** Two 64-byte lines 128 bytes apart (no adjacent-line prefetch sharing): ping written by one side, pong by the other. */
+    /**
+     * Two 64-byte lines 128 bytes apart (no adjacent-line prefetch sharing): ping written by one side, pong by the
+     * other.
+     */
     static final class RawPingPong implements LatencyProbe
     {
         private static final int PING = 0;

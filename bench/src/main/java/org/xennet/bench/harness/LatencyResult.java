@@ -16,7 +16,8 @@ public record LatencyResult(String caseName, int packetSize, int grantVersion, S
     /** @return a label naming the case, e.g. {@code tx-path 64 B v1 busy}. */
     public String label()
     {
-        return caseName + (packetSize > 0 ? " " + packetSize + " B" : "") + (grantVersion > 0 ? " v" + grantVersion : "") +
+        return caseName + (packetSize > 0 ? " " + packetSize + " B" : "") +
+            (grantVersion > 0 ? " v" + grantVersion : "") +
             " " + idle;
     }
 

@@ -63,7 +63,7 @@ public final class LatencySuite
         {
             if (!BenchIdle.BUSY.equals(idle) && !BenchIdle.BACKOFF.equals(idle))
             {
-                throw new IllegalArgumentException("latency wait policy must be busy or backoff: idle=" + idle);
+                throw new IllegalArgumentException("latency wait policy must be busy-spin or backoff: idle=" + idle);
             }
             if (withC)
             {

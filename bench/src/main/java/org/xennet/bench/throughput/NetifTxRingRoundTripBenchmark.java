@@ -165,7 +165,10 @@ public class NetifTxRingRoundTripBenchmark
         }
 
         void roundTrip(
-            final Control control, final MessageCounters counters, final SpinCounters spins, final NotifyCounters notifies)
+            final Control control,
+            final MessageCounters counters,
+            final SpinCounters spins,
+            final NotifyCounters notifies)
         {
             // finish a batch cut short at the end of the previous iteration before starting a new one
             if (outstanding > 0 && !awaitResponses(control, counters, spins))

@@ -99,7 +99,8 @@ public class ShmTxPathBenchmark
         else if ("crossProcess".equals(mode))
         {
             final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            backendProcess = new ProcessBuilder(List.of(java, "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+            backendProcess = new ProcessBuilder(List.of(
+                java, "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
                 "-Dagrona.disable.bounds.checks=true", "-cp", System.getProperty("java.class.path"),
                 ShmBackendProcess.class.getName(), path.toString(), idle))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();

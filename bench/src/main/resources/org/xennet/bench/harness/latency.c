@@ -138,7 +138,7 @@ int main(int argc, char **argv)
         switch (opt)
         {
         case 'm': mode = optarg; break;
-        case 'i': busy = strcmp(optarg, "busy") == 0; break;
+        case 'i': busy = strcmp(optarg, "busy-spin") == 0; break;
         case 'd': duration_ms = atol(optarg); break;
         case 'w': warmup_ms = atol(optarg); break;
         default:

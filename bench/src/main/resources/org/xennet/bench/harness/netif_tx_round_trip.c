@@ -28,7 +28,7 @@
 
 #define PAGE_LENGTH 4096
 
-enum idle_kind { IDLE_BACKOFF, IDLE_BUSY, IDLE_YIELD };
+enum idle_kind { IDLE_BACKOFF, IDLE_BUSY, IDLE_YIELD, IDLE_PARK };
 
 struct idle
 {
@@ -62,6 +62,12 @@ static void idle_wait(struct idle *idle)
     case IDLE_YIELD:
         sched_yield();
         return;
+    case IDLE_PARK:
+    {
+        struct timespec ts = { 0, 50000 }; /* BenchIdle.PARK_NS */
+        nanosleep(&ts, NULL);
+        return;
+    }
     case IDLE_BACKOFF:
         if (idle->spins < idle->max_spins)
         {
@@ -287,8 +293,9 @@ int main(int argc, char **argv)
         case 'y': idle_template.max_yields = atol(optarg); break;
         case 'i':
             if (strcmp(optarg, "backoff") == 0) idle_template.kind = IDLE_BACKOFF;
-            else if (strcmp(optarg, "busy") == 0) idle_template.kind = IDLE_BUSY;
+            else if (strcmp(optarg, "busy-spin") == 0) idle_template.kind = IDLE_BUSY;
             else if (strcmp(optarg, "yield") == 0) idle_template.kind = IDLE_YIELD;
+            else if (strcmp(optarg, "park") == 0) idle_template.kind = IDLE_PARK;
             else { fprintf(stderr, "unknown idle strategy: idle=%s\n", optarg); return 2; }
             break;
         default:

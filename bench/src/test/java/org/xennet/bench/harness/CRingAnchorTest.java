@@ -34,7 +34,7 @@ class CRingAnchorTest
     void shouldFailWithTheExitCodeWhenTheBatchDoesNotFitTheRing()
     {
         final IllegalStateException ex = assertThrows(IllegalStateException.class,
-            () -> CRingAnchor.compile().run(List.of(257), 10, 0, 1, "busy"));
+            () -> CRingAnchor.compile().run(List.of(257), 10, 0, 1, "busy-spin"));
 
         assertTrue(ex.getMessage().contains("batch must be 1..256"), ex.getMessage());
     }

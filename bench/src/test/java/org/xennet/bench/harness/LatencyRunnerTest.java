@@ -36,8 +36,8 @@ class LatencyRunnerTest
         raw.recordValue(5000);
         final Histogram ring = new Histogram(LatencyRunner.HIGHEST_NANOS, 3);
         ring.recordValueWithCount(150, 100);
-        final List<LatencyResult> results = List.of(new LatencyResult(LatencyProbes.RAW, 0, 0, "busy", raw),
-            new LatencyResult(LatencyProbes.RING, 0, 0, "busy", ring));
+        final List<LatencyResult> results = List.of(new LatencyResult(LatencyProbes.RAW, 0, 0, BenchIdle.BUSY, raw),
+            new LatencyResult(LatencyProbes.RING, 0, 0, BenchIdle.BUSY, ring));
         final String table = LatencyReport.table(results);
         assertTrue(table.lines().anyMatch(l -> l.matches("ring busy +100 +150 +150 +150 +150 +150 +1\\.50")), table);
         final String log = LatencyReport.histogramLog(results);

@@ -107,8 +107,14 @@ public final class Loopback implements AutoCloseable
     private static GuestDomain newGuest(
         final int domid, final int grantVersion, final long firstFrame, final long ringFirstFrame)
     {
-        final int refs = 2 + 2 * NetFrontConfig.MAX_IDS;
-        return GuestDomain.create(domid, grantVersion, refs, PAGE_COUNT, firstFrame, 2, ringFirstFrame);
+        return new GuestDomain.Context()
+            .domid(domid)
+            .grantVersion(grantVersion)
+            .device(newConfig())
+            .appPages(APP_PAGES)
+            .firstFrame(firstFrame)
+            .ringFirstFrame(ringFirstFrame)
+            .build();
     }
 
     private static NetFrontConfig newConfig()

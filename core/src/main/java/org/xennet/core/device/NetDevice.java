@@ -22,15 +22,16 @@ public final class NetDevice implements AutoCloseable
      * Wires a frontend and a backend (nothing is opened yet).
      *
      * @param guest        the frontend's domain.
-     * @param config       frontend configuration (its backendDomid names the backend domain).
+     * @param config       frontend configuration (its backendDomid names the backend domain); copied, never changed:
+     *                     the frontend's domid is the guest's.
      * @param sink         where the backend sends transmitted packets.
      */
     public NetDevice(final GuestDomain guest, final NetFrontConfig config, final PacketSink sink)
     {
         this.guest = guest;
         this.front = new NetFront(
-            config.frontendDomid(guest.domid()), guest.memory(), guest.ringMemory(), guest.grantTable(),
-            guest.allocator());
+            new NetFrontConfig(config).frontendDomid(guest.domid()),
+            guest.memory(), guest.ringMemory(), guest.grantTable(), guest.allocator());
         this.back = new NetBack(config.backendDomid(), guest.grantTable(), guest.memory(), sink);
     }
 

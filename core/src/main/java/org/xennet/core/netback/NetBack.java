@@ -8,6 +8,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.xennet.core.event.EventChannel;
+import org.xennet.core.memory.RoleCounters;
 import org.xennet.core.offload.FrameConsumer;
 import org.xennet.core.offload.OffloadFeatures;
 import org.xennet.core.offload.OffloadInfo;
@@ -50,7 +51,7 @@ import org.xennet.rings.netif.NetifTxRing;
  * GSO packets get csum_start/offset from their headers ({@code skb_checksum_setup}); the sink receives it all in an
  * {@link OffloadInfo}. On rx, a GSO packet gets {@code NETRXF_extra_info} on its first response and the GSO extra
  * in the next slot; a blank checksum becomes {@code NETRXF_csum_blank | NETRXF_data_validated}. What the frontend
- * did not negotiate ({@link #frontendFeatures(int)}) is done in software first: GSO frames are segmented, blank
+ * did not negotiate ({@link #frontendOffload(int)}) is done in software first: GSO frames are segmented, blank
  * checksums completed.
  * <p>
  * <b>Threading.</b> {@link #pollTx} runs on one thread, {@link #deliver} and {@link #flushRx} on one thread
@@ -60,10 +61,10 @@ import org.xennet.rings.netif.NetifTxRing;
 public final class NetBack
 {
     /** Result of {@link #pollTx}/{@link #connect}: the backend is not connected. */
-    public static final int NOT_CONNECTED = -1;
+    public static final int NOT_CONNECTED = -11;
 
     /** Result of {@link #pollTx}/{@link #connect}: the frontend was disconnected for a {@link FrontendFault}. */
-    public static final int FAULTED = -2;
+    public static final int FAULTED = -12;
 
     /** Backend state. */
     public enum State
@@ -125,28 +126,33 @@ public final class NetBack
     private int gsoSegmentsDone;      // segments of a back-pressured software-segmented frame already delivered
     private int gsoSegmentsThisCall;
 
-    private long txPackets;
-    private long txBytes;
-    private long txErrorResponses;
-    private long txDroppedResponses;
-    private long rxPackets;
-    private long rxBytes;
-    private long rxCopyErrors;
-    private long rxBackPressured;
-    private long txGsoPackets;
-    private long txCsumBlankPackets;
-    private long txChecksumSetupErrors;
-    private long rxGsoPackets;
-    private long rxCsumBlankPackets;
-    private long rxSegmentedFrames;
-    private long rxSegmentsSent;
-    private long rxChecksumsCompleted;
-    private long rxOffloadErrors;
-    private long rxDroppedNoSg;
-    private long rxDroppedCsumBlank;
-    private long txExtraInfoSlots;
-    private long txUnknownExtras;
-    private long txMulticastControl;
+    // Counters: pollTx and deliver may run on different threads (deliver runs on the peer backend's pollTx in a
+    // loopback), so each role writes only its own block (release stores, own cache lines: RoleCounters).
+    private static final int ROLE_TX = 0;
+    private static final int ROLE_RX = 1;
+    private static final int TX_PACKETS = RoleCounters.offset(ROLE_TX, 0);
+    private static final int TX_BYTES = RoleCounters.offset(ROLE_TX, 1);
+    private static final int TX_ERROR_RESPONSES = RoleCounters.offset(ROLE_TX, 2);
+    private static final int TX_DROPPED_RESPONSES = RoleCounters.offset(ROLE_TX, 3);
+    private static final int TX_GSO_PACKETS = RoleCounters.offset(ROLE_TX, 4);
+    private static final int TX_CSUM_BLANK_PACKETS = RoleCounters.offset(ROLE_TX, 5);
+    private static final int TX_CHECKSUM_SETUP_ERRORS = RoleCounters.offset(ROLE_TX, 6);
+    private static final int TX_EXTRA_INFO_SLOTS = RoleCounters.offset(ROLE_TX, 7);
+    private static final int TX_UNKNOWN_EXTRAS = RoleCounters.offset(ROLE_TX, 8);
+    private static final int TX_MULTICAST_CONTROL = RoleCounters.offset(ROLE_TX, 9);
+    private static final int RX_PACKETS = RoleCounters.offset(ROLE_RX, 0);
+    private static final int RX_BYTES = RoleCounters.offset(ROLE_RX, 1);
+    private static final int RX_COPY_ERRORS = RoleCounters.offset(ROLE_RX, 2);
+    private static final int RX_BACK_PRESSURED = RoleCounters.offset(ROLE_RX, 3);
+    private static final int RX_GSO_PACKETS = RoleCounters.offset(ROLE_RX, 4);
+    private static final int RX_CSUM_BLANK_PACKETS = RoleCounters.offset(ROLE_RX, 5);
+    private static final int RX_SEGMENTED_FRAMES = RoleCounters.offset(ROLE_RX, 6);
+    private static final int RX_SEGMENTS_SENT = RoleCounters.offset(ROLE_RX, 7);
+    private static final int RX_CHECKSUMS_COMPLETED = RoleCounters.offset(ROLE_RX, 8);
+    private static final int RX_OFFLOAD_ERRORS = RoleCounters.offset(ROLE_RX, 9);
+    private static final int RX_DROPPED_NO_SG = RoleCounters.offset(ROLE_RX, 10);
+    private static final int RX_DROPPED_CSUM_BLANK = RoleCounters.offset(ROLE_RX, 11);
+    private final RoleCounters counters = new RoleCounters(ROLE_RX + 1);
     private int lastGsoSize;
     private int lastGsoType;
 
@@ -447,7 +453,8 @@ public final class NetBack
                     }
                     else if (type != NetifConstants.EXTRA_TYPE_HASH)
                     {
-                        txUnknownExtras++; // netif.h lets newer types appear: skip it, honouring FLAG_MORE
+                        // netif.h lets newer types appear: skip it, honouring FLAG_MORE
+                        counters.increment(TX_UNKNOWN_EXTRAS);
                     }
                 }
             }
@@ -457,11 +464,11 @@ public final class NetBack
             }
         }
         ring.reqCons(index);
-        txExtraInfoSlots += extras;
+        counters.add(TX_EXTRA_INFO_SLOTS, extras);
         stagedExtras = extras;
         if (multicastControl)
         {
-            txMulticastControl++; // a filter update, not a packet (Linux netback answers it OKAY)
+            counters.increment(TX_MULTICAST_CONTROL); // a filter update, not a packet (Linux netback answers it OKAY)
             respondTx(ring, slots, NetifResponseStatus.OKAY);
             return 0;
         }
@@ -499,7 +506,7 @@ public final class NetBack
         if (!setupTxOffload(firstFlags, gsoType, gsoSize, total))
         {
             // Linux answers OKAY (the copy succeeded) and drops it later: "Can't setup checksum"; counted here.
-            txChecksumSetupErrors++;
+            counters.increment(TX_CHECKSUM_SETUP_ERRORS);
             respondTx(ring, slots, NetifResponseStatus.OKAY);
             return 0;
         }
@@ -545,15 +552,15 @@ public final class NetBack
         stagedSlots = 0;
         if (rc == PacketSink.ACCEPTED)
         {
-            txPackets++;
-            txBytes += stagedLength;
+            counters.increment(TX_PACKETS);
+            counters.add(TX_BYTES, stagedLength);
             if (info.isGso())
             {
-                txGsoPackets++;
+                counters.increment(TX_GSO_PACKETS);
             }
             else if (info.needsCsum())
             {
-                txCsumBlankPackets++;
+                counters.increment(TX_CSUM_BLANK_PACKETS);
             }
             respondTx(txRing, slots, NetifResponseStatus.OKAY);
         }
@@ -583,11 +590,11 @@ public final class NetBack
         ring.rspProdPvt(prod);
         if (status == NetifResponseStatus.ERROR)
         {
-            txErrorResponses++;
+            counters.increment(TX_ERROR_RESPONSES);
         }
         else if (status == NetifResponseStatus.DROPPED)
         {
-            txDroppedResponses++;
+            counters.increment(TX_DROPPED_RESPONSES);
         }
     }
 
@@ -737,7 +744,7 @@ public final class NetBack
                 final int rc = deliverSlots(buffer, offset, length, csumFlags, offload.gsoType(), offload.gsoSize());
                 if (rc == PacketSink.ACCEPTED)
                 {
-                    rxGsoPackets++;
+                    counters.increment(RX_GSO_PACKETS);
                 }
                 return rc;
             }
@@ -752,7 +759,7 @@ public final class NetBack
                 final int rc = deliverSlots(buffer, offset, length, csumFlags, NetifConstants.GSO_TYPE_NONE, 0);
                 if (rc == PacketSink.ACCEPTED)
                 {
-                    rxCsumBlankPackets++;
+                    counters.increment(RX_CSUM_BLANK_PACKETS);
                 }
                 return rc;
             }
@@ -771,14 +778,15 @@ public final class NetBack
             PacketHeaders.completePartial(rxScratch, 0, length, offload.csumStart(), offload.csumOffset()) !=
             PacketHeaders.OK))
         {
-            rxOffloadErrors++;
-            rxDroppedCsumBlank++; // a blank checksum the frontend cannot take and that cannot be completed
+            counters.increment(RX_OFFLOAD_ERRORS);
+            // a blank checksum the frontend cannot take and that cannot be completed
+            counters.increment(RX_DROPPED_CSUM_BLANK);
             return PacketSink.DROPPED;
         }
         final int rc = deliverSlots(rxScratch, 0, length, 0, NetifConstants.GSO_TYPE_NONE, 0);
         if (rc == PacketSink.ACCEPTED)
         {
-            rxChecksumsCompleted++;
+            counters.increment(RX_CHECKSUMS_COMPLETED);
         }
         return rc;
     }
@@ -790,7 +798,7 @@ public final class NetBack
         final int count = segmenter.segmentCount(buffer, offset, length, offload);
         if (count < 1)
         {
-            rxOffloadErrors++;
+            counters.increment(RX_OFFLOAD_ERRORS);
             gsoSegmentsDone = 0;
             return PacketSink.DROPPED;
         }
@@ -806,7 +814,7 @@ public final class NetBack
         {
             return PacketSink.DROPPED;
         }
-        rxSegmentedFrames++;
+        counters.increment(RX_SEGMENTED_FRAMES);
         return PacketSink.ACCEPTED;
     }
 
@@ -821,7 +829,7 @@ public final class NetBack
         final int rc = deliverSlots(buffer, offset, length, 0, NetifConstants.GSO_TYPE_NONE, 0);
         if (rc == PacketSink.ACCEPTED)
         {
-            rxSegmentsSent++;
+            counters.increment(RX_SEGMENTS_SENT);
             gsoSegmentsThisCall++;
             return 0;
         }
@@ -846,7 +854,8 @@ public final class NetBack
         final int needed = dataSlots + extras;
         if (dataSlots > 1 && !features.scatterGather())
         {
-            rxDroppedNoSg++; // Linux: without feature-sg the vif's MTU keeps such packets away; never split them
+            // Linux: without feature-sg the vif's MTU keeps such packets away; never split them
+            counters.increment(RX_DROPPED_NO_SG);
             return PacketSink.DROPPED;
         }
         if (!rxSlotsAvailable(ring, needed))
@@ -855,7 +864,7 @@ public final class NetBack
             {
                 return PacketSink.DROPPED;
             }
-            rxBackPressured++;
+            counters.increment(RX_BACK_PRESSURED);
             return PacketSink.BACK_PRESSURED;
         }
         final AtomicBuffer page = ring.buffer();
@@ -875,7 +884,7 @@ public final class NetBack
             if (rc != GrantConstants.GNTST_OKAY)
             {
                 rxResponse.flags(0).status(NetifResponseStatus.ERROR); // ends the chain: the packet is lost
-                rxCopyErrors++;
+                counters.increment(RX_COPY_ERRORS);
                 result = PacketSink.DROPPED;
                 break;
             }
@@ -900,8 +909,8 @@ public final class NetBack
         ring.rspProdPvt(prod);
         if (result == PacketSink.ACCEPTED)
         {
-            rxPackets++;
-            rxBytes += length;
+            counters.increment(RX_PACKETS);
+            counters.add(RX_BYTES, length);
         }
         return result;
     }
@@ -1004,43 +1013,43 @@ public final class NetBack
     /** @return tx packets the sink accepted. */
     public long txPackets()
     {
-        return txPackets;
+        return counters.get(TX_PACKETS);
     }
 
     /** @return bytes of tx packets the sink accepted. */
     public long txBytes()
     {
-        return txBytes;
+        return counters.get(TX_BYTES);
     }
 
     /** @return tx packets answered ERROR (bad gref, inconsistent sizes). */
     public long txErrorResponses()
     {
-        return txErrorResponses;
+        return counters.get(TX_ERROR_RESPONSES);
     }
 
     /** @return tx packets answered DROPPED by the sink. */
     public long txDroppedResponses()
     {
-        return txDroppedResponses;
+        return counters.get(TX_DROPPED_RESPONSES);
     }
 
     /** @return packets delivered into rx buffers. */
     public long rxPackets()
     {
-        return rxPackets;
+        return counters.get(RX_PACKETS);
     }
 
     /** @return bytes delivered into rx buffers. */
     public long rxBytes()
     {
-        return rxBytes;
+        return counters.get(RX_BYTES);
     }
 
     /** @return rx buffers that could not be written (answered ERROR). */
     public long rxCopyErrors()
     {
-        return rxCopyErrors;
+        return counters.get(RX_COPY_ERRORS);
     }
 
     /**
@@ -1066,7 +1075,7 @@ public final class NetBack
     /** @return rx packets dropped because they need several slots and the frontend lacks {@code feature-sg}. */
     public long rxDroppedNoSg()
     {
-        return rxDroppedNoSg;
+        return counters.get(RX_DROPPED_NO_SG);
     }
 
     /**
@@ -1075,19 +1084,19 @@ public final class NetBack
      */
     public long rxDroppedCsumBlank()
     {
-        return rxDroppedCsumBlank;
+        return counters.get(RX_DROPPED_CSUM_BLANK);
     }
 
     /** @return tx extra-info slots consumed (each answered {@code NETIF_RSP_NULL}). */
     public long txExtraInfoSlots()
     {
-        return txExtraInfoSlots;
+        return counters.get(TX_EXTRA_INFO_SLOTS);
     }
 
     /** @return tx extra-info slots of a type this backend does not know (skipped). */
     public long txUnknownExtras()
     {
-        return txUnknownExtras;
+        return counters.get(TX_UNKNOWN_EXTRAS);
     }
 
     /** @return gso_size of the last GSO extra seen (0 before any). */
@@ -1105,67 +1114,67 @@ public final class NetBack
     /** @return tx requests that carried a multicast-control extra (answered OKAY, no packet). */
     public long txMulticastControl()
     {
-        return txMulticastControl;
+        return counters.get(TX_MULTICAST_CONTROL);
     }
 
     /** @return GSO packets (with a GSO extra slot) the sink accepted from the frontend. */
     public long txGsoPackets()
     {
-        return txGsoPackets;
+        return counters.get(TX_GSO_PACKETS);
     }
 
     /** @return non-GSO packets with {@code NETTXF_csum_blank} the sink accepted. */
     public long txCsumBlankPackets()
     {
-        return txCsumBlankPackets;
+        return counters.get(TX_CSUM_BLANK_PACKETS);
     }
 
     /** @return tx packets dropped (answered OKAY, as Linux) because a blank checksum's headers did not parse. */
     public long txChecksumSetupErrors()
     {
-        return txChecksumSetupErrors;
+        return counters.get(TX_CHECKSUM_SETUP_ERRORS);
     }
 
     /** @return GSO packets delivered to the frontend with a GSO extra slot. */
     public long rxGsoPackets()
     {
-        return rxGsoPackets;
+        return counters.get(RX_GSO_PACKETS);
     }
 
     /** @return non-GSO packets delivered with {@code NETRXF_csum_blank}. */
     public long rxCsumBlankPackets()
     {
-        return rxCsumBlankPackets;
+        return counters.get(RX_CSUM_BLANK_PACKETS);
     }
 
     /** @return GSO frames segmented in software for a frontend that did not negotiate their type. */
     public long rxSegmentedFrames()
     {
-        return rxSegmentedFrames;
+        return counters.get(RX_SEGMENTED_FRAMES);
     }
 
     /** @return segments delivered from software-segmented frames. */
     public long rxSegmentsSent()
     {
-        return rxSegmentsSent;
+        return counters.get(RX_SEGMENTS_SENT);
     }
 
     /** @return blank checksums completed in software for a frontend without checksum offload. */
     public long rxChecksumsCompleted()
     {
-        return rxChecksumsCompleted;
+        return counters.get(RX_CHECKSUMS_COMPLETED);
     }
 
     /** @return offloaded packets dropped because their headers did not allow the software fallback. */
     public long rxOffloadErrors()
     {
-        return rxOffloadErrors;
+        return counters.get(RX_OFFLOAD_ERRORS);
     }
 
     /** @return deliveries refused for lack of posted rx buffers. */
     public long rxBackPressured()
     {
-        return rxBackPressured;
+        return counters.get(RX_BACK_PRESSURED);
     }
 
     /**
@@ -1186,7 +1195,7 @@ public final class NetBack
     @Override
     public String toString()
     {
-        return "NetBack{state=" + state + ", fault=" + fault.get() + ", txPackets=" + txPackets +
-            ", rxPackets=" + rxPackets + '}';
+        return "NetBack{state=" + state + ", fault=" + fault.get() + ", txPackets=" + txPackets() +
+            ", rxPackets=" + rxPackets() + '}';
     }
 }

@@ -18,11 +18,11 @@ import org.xennet.rings.netif.NetifTxFlags;
 @FunctionalInterface
 public interface PacketSink
 {
-    /** The packet was taken; the frontend gets {@code NETIF_RSP_OKAY}. */
-    int ACCEPTED = 0;
+    /** The packet was taken; the frontend gets {@code NETIF_RSP_OKAY} (&gt; 0: success, as every xennet result). */
+    int ACCEPTED = 1;
 
     /** The packet was dropped; the frontend gets {@code NETIF_RSP_DROPPED}. */
-    int DROPPED = -2;
+    int DROPPED = -21;
 
     /** Packet flag: the L4 checksum is blank and must be filled in ({@code NETTXF_csum_blank}). */
     int CSUM_BLANK = NetifTxFlags.CSUM_BLANK;
@@ -31,7 +31,7 @@ public interface PacketSink
     int DATA_VALIDATED = NetifTxFlags.DATA_VALIDATED;
 
     /** No room right now: the backend keeps the packet staged and offers it again on its next poll. */
-    int BACK_PRESSURED = -3;
+    int BACK_PRESSURED = -22;
 
     /**
      * Takes one packet.
@@ -55,7 +55,7 @@ public interface PacketSink
      * @param offload its metadata, valid only during the call ({@link OffloadInfo#isPlain()} when none).
      * @return {@link #ACCEPTED}, {@link #DROPPED} or {@link #BACK_PRESSURED}.
      */
-    default int onPacket(DirectBuffer buffer, int offset, int length, OffloadInfo offload)
+    default int onPacket(final DirectBuffer buffer, final int offset, final int length, final OffloadInfo offload)
     {
         final int flags = offload.needsCsum() ? CSUM_BLANK : offload.dataValid() ? DATA_VALIDATED : 0;
         return onPacket(buffer, offset, length, flags);
@@ -71,7 +71,7 @@ public interface PacketSink
      * @param flags  {@link #CSUM_BLANK} and/or {@link #DATA_VALIDATED}.
      * @return {@link #ACCEPTED}, {@link #DROPPED} or {@link #BACK_PRESSURED}.
      */
-    default int onPacket(DirectBuffer buffer, int offset, int length, int flags)
+    default int onPacket(final DirectBuffer buffer, final int offset, final int length, final int flags)
     {
         return onPacket(buffer, offset, length);
     }

@@ -9,6 +9,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.xennet.core.event.EventChannel;
 import org.xennet.core.event.LocalEventChannel;
 import org.xennet.core.memory.GuestMemory;
+import org.xennet.core.memory.RoleCounters;
 import org.xennet.core.offload.FrameConsumer;
 import org.xennet.core.offload.OffloadFeatures;
 import org.xennet.core.offload.OffloadInfo;
@@ -53,7 +54,8 @@ import org.xennet.rings.netif.NetifTxRing;
  * </ul>
  * Each shared index has a single writer; ids and buffers travel between producer and consumer through
  * single-producer single-consumer free-id rings. {@link #open()} and {@link #close()} must run while no
- * other role is active. Counters and {@link #state()} may be read from any thread (exact once roles are idle).
+ * other role is active. Counters and {@link #state()} may be read from any thread: each counter is written by one
+ * role only (release stores into that role's own cache lines, see {@link RoleCounters}), so none loses updates.
  * <p>
  * <b>Never trusting the backend.</b> {@code rsp_prod} is read once per round and checked against the ring size;
  * each response is read once into locals; ids must be pending; statuses, offsets and sizes are range-checked;
@@ -175,23 +177,33 @@ public final class NetFront
     private int rxFirstOffset;
 
     // ---- counters (single writer each) ----------------------------------------------------------------------
-    private long txPackets;
-    private long txBytes;
-    private long txErrors;
-    private long txDropped;
-    private long txGrantFailures;
-    private long rxPackets;
-    private long rxBytes;
-    private long rxErrors;
-    private long rxDropped;
-    private long deferredGrants;
-    private long txGsoPackets;
-    private long txCsumBlankPackets;
-    private long txSegmentedFrames;
-    private long txChecksumsCompleted;
-    private long rxGsoPackets;
-    private long rxCsumBlankPackets;
-    private long rxOffloadErrors;
+    // One block per role, one writer per counter (a role may run on its own thread): see RoleCounters.
+    private static final int ROLE_TX_PRODUCER = 0;
+    private static final int ROLE_TX_CONSUMER = 1;
+    private static final int ROLE_RX_PRODUCER = 2;
+    private static final int ROLE_RX_CONSUMER = 3;
+    private static final int ROLE_LIFECYCLE = 4;
+    private static final int TX_GRANT_FAILURES = RoleCounters.offset(ROLE_TX_PRODUCER, 0);
+    private static final int TX_GSO_PACKETS = RoleCounters.offset(ROLE_TX_PRODUCER, 1);
+    private static final int TX_CSUM_BLANK_PACKETS = RoleCounters.offset(ROLE_TX_PRODUCER, 2);
+    private static final int TX_SEGMENTED_FRAMES = RoleCounters.offset(ROLE_TX_PRODUCER, 3);
+    private static final int TX_CHECKSUMS_COMPLETED = RoleCounters.offset(ROLE_TX_PRODUCER, 4);
+    private static final int TX_PACKETS = RoleCounters.offset(ROLE_TX_CONSUMER, 0);
+    private static final int TX_BYTES = RoleCounters.offset(ROLE_TX_CONSUMER, 1);
+    private static final int TX_ERRORS = RoleCounters.offset(ROLE_TX_CONSUMER, 2);
+    private static final int TX_DROPPED = RoleCounters.offset(ROLE_TX_CONSUMER, 3);
+    private static final int TX_DEFERRED_GRANTS = RoleCounters.offset(ROLE_TX_CONSUMER, 4);
+    private static final int RX_GRANT_FAILURES = RoleCounters.offset(ROLE_RX_PRODUCER, 0);
+    private static final int RX_PACKETS = RoleCounters.offset(ROLE_RX_CONSUMER, 0);
+    private static final int RX_BYTES = RoleCounters.offset(ROLE_RX_CONSUMER, 1);
+    private static final int RX_ERRORS = RoleCounters.offset(ROLE_RX_CONSUMER, 2);
+    private static final int RX_DROPPED = RoleCounters.offset(ROLE_RX_CONSUMER, 3);
+    private static final int RX_DEFERRED_GRANTS = RoleCounters.offset(ROLE_RX_CONSUMER, 4);
+    private static final int RX_GSO_PACKETS = RoleCounters.offset(ROLE_RX_CONSUMER, 5);
+    private static final int RX_CSUM_BLANK_PACKETS = RoleCounters.offset(ROLE_RX_CONSUMER, 6);
+    private static final int RX_OFFLOAD_ERRORS = RoleCounters.offset(ROLE_RX_CONSUMER, 7);
+    private static final int CLOSE_DEFERRED_GRANTS = RoleCounters.offset(ROLE_LIFECYCLE, 0);
+    private final RoleCounters counters = new RoleCounters(ROLE_LIFECYCLE + 1);
     private int rxPoolPages;             // pages given to the rx pool at open
     private int rxPoolUngrantable;       // of those, taken out because they cannot be granted (rx producer)
     private int txPoolChunks;            // claim buffers given to the tx pool at open
@@ -215,7 +227,7 @@ public final class NetFront
         final GrantTable grantTable,
         final GrantRefAllocator allocator)
     {
-        this.config = config.validate(memory.pageCount(), ringMemory.pageCount());
+        this.config = new NetFrontConfig(config).validate(memory.pageCount(), ringMemory.pageCount());
         this.memory = memory;
         this.ringMemory = ringMemory;
         this.grantTable = grantTable;
@@ -406,7 +418,7 @@ public final class NetFront
     {
         if (ref >= 0 && grantTable.endAccess(ref) != GrantResult.OK)
         {
-            deferredGrants++; // ring still mapped by a backend that never disconnected: leave it granted
+            counters.increment(CLOSE_DEFERRED_GRANTS); // ring still mapped, never disconnected: leave it granted
             return false;
         }
         return true;
@@ -500,7 +512,7 @@ public final class NetFront
         {
             if (txState[id] == ID_PENDING)
             {
-                endGrant(txState, txRef, id, txPage[id]);
+                endGrant(txState, txRef, id, txPage[id], CLOSE_DEFERRED_GRANTS);
             }
         }
     }
@@ -511,7 +523,7 @@ public final class NetFront
         {
             if (rxState[id] == ID_PENDING)
             {
-                endGrant(rxState, rxRef, id, rxPage[id]);
+                endGrant(rxState, rxRef, id, rxPage[id], CLOSE_DEFERRED_GRANTS);
             }
         }
     }
@@ -520,7 +532,8 @@ public final class NetFront
      * Ends an id's grant: FREE when ended; DEFERRED when the backend still maps it, and then neither the ref nor the
      * page is ever reused (the page is quarantined: left out of the pools when the device is reopened).
      */
-    private boolean endGrant(final byte[] states, final int[] refs, final int id, final int page)
+    private boolean endGrant(
+        final byte[] states, final int[] refs, final int id, final int page, final int deferredCounter)
     {
         if (grantTable.endAccess(refs[id]) == GrantResult.OK)
         {
@@ -529,7 +542,7 @@ public final class NetFront
         }
         states[id] = ID_DEFERRED;
         quarantined[page] = true;
-        deferredGrants++;
+        counters.increment(deferredCounter); // the calling role's own counter
         return false;
     }
 
@@ -719,7 +732,7 @@ public final class NetFront
             if (rc != GrantResult.OK)
             {
                 rollbackGrants(i);
-                txGrantFailures++;
+                counters.increment(TX_GRANT_FAILURES);
                 return NetFrontResult.fromGrantResult(rc);
             }
         }
@@ -827,11 +840,11 @@ public final class NetFront
         if (gso)
         {
             txExtrasPublished++;
-            txGsoPackets++;
+            counters.increment(TX_GSO_PACKETS);
         }
         else if ((firstFlags & NetifTxFlags.CSUM_BLANK) != 0)
         {
-            txCsumBlankPackets++;
+            counters.increment(TX_CSUM_BLANK_PACKETS);
         }
         ring.reqProdPvt(slot); // private: the caller pushes now or at the end of the batch
     }
@@ -841,7 +854,7 @@ public final class NetFront
      *
      * @param length bytes wanted (1 .. txBufferPages * 4096).
      * @param claim  the reusable claim to fill.
-     * @return {@link NetFrontResult#OK}, {@code NO_BUFFERS} when every tx buffer is in flight,
+     * @return {@code length} (&gt; 0) once claimed, {@code NO_BUFFERS} when every tx buffer is in flight,
      *         {@code NOT_CONNECTED}, {@code BROKEN} or {@code BAD_ARGUMENT}.
      */
     public int tryClaim(final int length, final TxClaim claim)
@@ -886,7 +899,7 @@ public final class NetFront
         claim.capacity = length;
         claim.chunk = chunk;
         claim.owner = this;
-        return NetFrontResult.OK;
+        return length;
     }
 
     /**
@@ -1027,7 +1040,7 @@ public final class NetFront
             return offerSegmented(source, offset, length, offload, claim);
         }
         final int rc = tryClaim(length, claim);
-        if (rc != NetFrontResult.OK)
+        if (rc < 0)
         {
             return rc;
         }
@@ -1043,7 +1056,7 @@ public final class NetFront
                 NetFrontResult.OFFLOAD_NOT_NEGOTIATED;
             if (sent > 0)
             {
-                txChecksumsCompleted++;
+                counters.increment(TX_CHECKSUMS_COMPLETED);
             }
         }
         else
@@ -1088,7 +1101,7 @@ public final class NetFront
         {
             return rc;
         }
-        txSegmentedFrames++;
+        counters.increment(TX_SEGMENTED_FRAMES);
         return segmentSlots; // a failure after the first segment is reported by the counters, not undone
     }
 
@@ -1174,7 +1187,7 @@ public final class NetFront
         {
             return markBroken(BrokenReason.TX_BAD_STATUS);
         }
-        if (!endGrant(txState, txRef, id, txPage[id]))
+        if (!endGrant(txState, txRef, id, txPage[id], TX_DEFERRED_GRANTS))
         {
             return markBroken(BrokenReason.GRANT_STILL_IN_USE);
         }
@@ -1206,16 +1219,16 @@ public final class NetFront
         }
         if (status == NetifResponseStatus.OKAY)
         {
-            txPackets++;
-            txBytes += length;
+            counters.increment(TX_PACKETS);
+            counters.add(TX_BYTES, length);
         }
         else if (status == NetifResponseStatus.DROPPED)
         {
-            txDropped++;
+            counters.increment(TX_DROPPED);
         }
         else
         {
-            txErrors++;
+            counters.increment(TX_ERRORS);
         }
         if (null != handler)
         {
@@ -1261,7 +1274,7 @@ public final class NetFront
                 // grantable pages behind it are reached; counted, and back in the pool on the next open.
                 rxPool.take(1);
                 rxPoolUngrantable++;
-                rxErrors++;
+                counters.increment(RX_GRANT_FAILURES); // rx producer's own: pollRx counts RX_ERRORS
                 room--;
                 failure = NetFrontResult.FRAME_OUT_OF_RANGE;
                 if (rxPoolUngrantable == rxPoolPages && !rxPoolReported)
@@ -1273,7 +1286,7 @@ public final class NetFront
             }
             if (rc != GrantResult.OK)
             {
-                rxErrors++;
+                counters.increment(RX_GRANT_FAILURES);
                 failure = NetFrontResult.fromGrantResult(rc);
                 break;
             }
@@ -1414,7 +1427,7 @@ public final class NetFront
         {
             return markBroken(BrokenReason.RX_CHAIN_TOO_LONG);
         }
-        if (!endGrant(rxState, rxRef, id, rxPage[id]))
+        if (!endGrant(rxState, rxRef, id, rxPage[id], RX_DEFERRED_GRANTS))
         {
             return markBroken(BrokenReason.GRANT_STILL_IN_USE); // page stays with the id, never recycled
         }
@@ -1489,7 +1502,7 @@ public final class NetFront
         final int extraFlags = rxExtra.flags();
         final int gsoSize = rxExtra.gsoSize();
         final int gsoType = rxExtra.gsoType();
-        if (!endGrant(rxState, rxRef, id, rxPage[id]))
+        if (!endGrant(rxState, rxRef, id, rxPage[id], RX_DEFERRED_GRANTS))
         {
             return markBroken(BrokenReason.GRANT_STILL_IN_USE);
         }
@@ -1543,11 +1556,11 @@ public final class NetFront
         {
             if (rxPacketStatus == NetifResponseStatus.DROPPED)
             {
-                rxDropped++;
+                counters.increment(RX_DROPPED);
             }
             else
             {
-                rxErrors++;
+                counters.increment(RX_ERRORS);
             }
         }
         else
@@ -1570,21 +1583,21 @@ public final class NetFront
             }
             if (!setupRxOffload(buffer, offset, rxLength))
             {
-                rxOffloadErrors++;
-                rxErrors++;
+                counters.increment(RX_OFFLOAD_ERRORS);
+                counters.increment(RX_ERRORS);
             }
             else
             {
-                rxPackets++;
-                rxBytes += rxLength;
+                counters.increment(RX_PACKETS);
+                counters.add(RX_BYTES, rxLength);
                 final OffloadInfo info = rxOffload;
                 if (info.isGso())
                 {
-                    rxGsoPackets++;
+                    counters.increment(RX_GSO_PACKETS);
                 }
                 else if (info.needsCsum())
                 {
-                    rxCsumBlankPackets++;
+                    counters.increment(RX_CSUM_BLANK_PACKETS);
                 }
                 if (rxScatter)
                 {
@@ -1666,7 +1679,7 @@ public final class NetFront
     /** @return the configuration. */
     public NetFrontConfig config()
     {
-        return config;
+        return new NetFrontConfig(config); // a copy: the device's own parameters never change
     }
 
     /** @return the guest memory holding packets and buffers. */
@@ -1780,55 +1793,55 @@ public final class NetFront
     /** @return packets the backend answered OKAY. */
     public long txPackets()
     {
-        return txPackets;
+        return counters.get(TX_PACKETS);
     }
 
     /** @return bytes of packets answered OKAY. */
     public long txBytes()
     {
-        return txBytes;
+        return counters.get(TX_BYTES);
     }
 
     /** @return packets answered ERROR. */
     public long txErrors()
     {
-        return txErrors;
+        return counters.get(TX_ERRORS);
     }
 
     /** @return packets answered DROPPED. */
     public long txDropped()
     {
-        return txDropped;
+        return counters.get(TX_DROPPED);
     }
 
     /** @return transmits refused because a fragment could not be granted. */
     public long txGrantFailures()
     {
-        return txGrantFailures;
+        return counters.get(TX_GRANT_FAILURES);
     }
 
     /** @return packets received. */
     public long rxPackets()
     {
-        return rxPackets;
+        return counters.get(RX_PACKETS);
     }
 
     /** @return bytes received. */
     public long rxBytes()
     {
-        return rxBytes;
+        return counters.get(RX_BYTES);
     }
 
     /** @return rx errors: ERROR responses and buffers that could not be granted. */
     public long rxErrors()
     {
-        return rxErrors;
+        return counters.get(RX_ERRORS) + counters.get(RX_GRANT_FAILURES);
     }
 
     /** @return rx packets the backend answered DROPPED. */
     public long rxDropped()
     {
-        return rxDropped;
+        return counters.get(RX_DROPPED);
     }
 
     /**
@@ -1907,55 +1920,56 @@ public final class NetFront
     /** @return GSO frames put on the tx ring (with a GSO extra slot). */
     public long txGsoPackets()
     {
-        return txGsoPackets;
+        return counters.get(TX_GSO_PACKETS);
     }
 
     /** @return non-GSO packets sent with {@code NETTXF_csum_blank}. */
     public long txCsumBlankPackets()
     {
-        return txCsumBlankPackets;
+        return counters.get(TX_CSUM_BLANK_PACKETS);
     }
 
     /** @return GSO frames {@code offer} segmented in software (the backend lacks their GSO type). */
     public long txSegmentedFrames()
     {
-        return txSegmentedFrames;
+        return counters.get(TX_SEGMENTED_FRAMES);
     }
 
     /** @return blank checksums {@code offer} completed in software. */
     public long txChecksumsCompleted()
     {
-        return txChecksumsCompleted;
+        return counters.get(TX_CHECKSUMS_COMPLETED);
     }
 
     /** @return GSO packets received (with a GSO extra slot). */
     public long rxGsoPackets()
     {
-        return rxGsoPackets;
+        return counters.get(RX_GSO_PACKETS);
     }
 
     /** @return non-GSO packets received with {@code NETRXF_csum_blank}. */
     public long rxCsumBlankPackets()
     {
-        return rxCsumBlankPackets;
+        return counters.get(RX_CSUM_BLANK_PACKETS);
     }
 
     /** @return received packets dropped for bad offload metadata (bad GSO extra, unparsable headers). */
     public long rxOffloadErrors()
     {
-        return rxOffloadErrors;
+        return counters.get(RX_OFFLOAD_ERRORS);
     }
 
     /** @return grants that could not be ended because the backend still maps them (never reused). */
     public long deferredGrants()
     {
-        return deferredGrants;
+        return counters.get(TX_DEFERRED_GRANTS) + counters.get(RX_DEFERRED_GRANTS) +
+            counters.get(CLOSE_DEFERRED_GRANTS);
     }
 
     @Override
     public String toString()
     {
-        return "NetFront{state=" + state + ", brokenReason=" + brokenReason.get() + ", txPackets=" + txPackets +
-            ", rxPackets=" + rxPackets + '}';
+        return "NetFront{state=" + state + ", brokenReason=" + brokenReason.get() + ", txPackets=" + txPackets() +
+            ", rxPackets=" + rxPackets() + '}';
     }
 }

@@ -4,7 +4,7 @@ import org.xennet.rings.netif.NetifConstants;
 
 /**
  * Setup-time parameters of a {@link NetFront}: domain ids, how many ids per direction, and where the rings,
- * rx buffers and tx claim buffers live. Fluent setters; validated by {@link #validate()} when the
+ * rx buffers and tx claim buffers live. Fluent setters; validated by {@link #validate(int, int)} when the
  * {@link NetFront} is built.
  * <pre>
  *   ring memory:   [txRingPage] [rxRingPage]
@@ -33,6 +33,66 @@ public final class NetFrontConfig
     private int txEventPort = 1;
     private int rxEventPort = 2;
     private boolean singleEventChannel;
+
+    /** Creates a configuration with the defaults. */
+    public NetFrontConfig()
+    {
+    }
+
+    /**
+     * Copies another configuration (builders and devices copy what the caller passed rather than change it).
+     *
+     * @param other the configuration to copy.
+     */
+    public NetFrontConfig(final NetFrontConfig other)
+    {
+        frontendDomid = other.frontendDomid;
+        backendDomid = other.backendDomid;
+        txIds = other.txIds;
+        rxIds = other.rxIds;
+        txRingPage = other.txRingPage;
+        rxRingPage = other.rxRingPage;
+        rxBufferFirstPage = other.rxBufferFirstPage;
+        rxBufferCount = other.rxBufferCount;
+        txBufferFirstPage = other.txBufferFirstPage;
+        txBufferCount = other.txBufferCount;
+        txBufferPages = other.txBufferPages;
+        maxRxFragments = other.maxRxFragments;
+        txEventPort = other.txEventPort;
+        rxEventPort = other.rxEventPort;
+    }
+
+    /**
+     * Grant refs a {@link NetFront} with this configuration allocates when it opens: one per ring, one per id.
+     *
+     * @return {@code 2 + txIds + rxIds}.
+     */
+    public int grantRefsNeeded()
+    {
+        return 2 + txIds + rxIds;
+    }
+
+    /**
+     * Guest pages the rx buffer pool and the tx claim buffers reach up to.
+     *
+     * @return the smallest guest memory page count that holds both pools.
+     */
+    public int guestPagesNeeded()
+    {
+        final int rxEnd = rxBufferFirstPage + rxBufferCount;
+        final int txEnd = txBufferCount == 0 ? 0 : txBufferFirstPage + txBufferCount * txBufferPages;
+        return Math.max(rxEnd, txEnd);
+    }
+
+    /**
+     * Ring memory pages the two shared rings need.
+     *
+     * @return {@code max(txRingPage, rxRingPage) + 1}.
+     */
+    public int ringPagesNeeded()
+    {
+        return Math.max(txRingPage, rxRingPage) + 1;
+    }
 
     /** @return this frontend's domain id. */
     public int frontendDomid()
@@ -258,12 +318,37 @@ public final class NetFrontConfig
         {
             throw new IllegalArgumentException("tx and rx rings share a page: txRingPage=" + txRingPage);
         }
-        checkRange("rxBufferFirstPage", rxBufferFirstPage, 0, pageCount - rxBufferCount);
-        if (txBufferCount != 0)
+        if (rxBufferFirstPage < 0 || txBufferFirstPage < 0 || guestPagesNeeded() > pageCount)
         {
-            checkRange("txBufferFirstPage", txBufferFirstPage, 0, pageCount - txBufferCount * txBufferPages);
+            throw new IllegalArgumentException(describePages(pageCount));
         }
         return this;
+    }
+
+    /**
+     * Says what the buffer pools need and what to change.
+     *
+     * @param pageCount pages the guest memory has.
+     * @return e.g. {@code "needs 448 guest pages for 256 rx buffers at page 0 + 64 tx buffers of 3 pages at page 256,
+     *         has 300: raise the guest's page count or shrink the pools"}.
+     */
+    public String describePages(final int pageCount)
+    {
+        return "needs " + guestPagesNeeded() + " guest pages for " + rxBufferCount + " rx buffers at page " +
+            rxBufferFirstPage + " + " + txBufferCount + " tx buffers of " + txBufferPages + " pages at page " +
+            txBufferFirstPage + ", has " + pageCount + ": raise the guest's page count or shrink the pools";
+    }
+
+    /**
+     * Says what the grant refs are needed for and what to change.
+     *
+     * @param refs refs available.
+     * @return e.g. {@code "needs 322 grant refs for 256 rx + 64 tx ids + 2 rings, has 258: ..."}.
+     */
+    public String describeGrantRefs(final int refs)
+    {
+        return "needs " + grantRefsNeeded() + " grant refs for " + rxIds + " rx + " + txIds + " tx ids + 2 rings, " +
+            "has " + refs + ": raise the guest's grant refs or lower rxIds/txIds";
     }
 
     private static void checkPowerOfTwo(final String name, final int value, final int max)

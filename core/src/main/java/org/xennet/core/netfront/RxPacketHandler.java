@@ -33,7 +33,7 @@ public interface RxPacketHandler
      * @param length  packet length in bytes.
      * @param offload its metadata, valid only during the call ({@link OffloadInfo#isPlain()} when none).
      */
-    default void onPacket(DirectBuffer buffer, int offset, int length, OffloadInfo offload)
+    default void onPacket(final DirectBuffer buffer, final int offset, final int length, final OffloadInfo offload)
     {
         final int flags = offload.needsCsum() ? NetifRxFlags.CSUM_BLANK | NetifRxFlags.DATA_VALIDATED :
             offload.dataValid() ? NetifRxFlags.DATA_VALIDATED : 0;
@@ -49,7 +49,7 @@ public interface RxPacketHandler
      * @param flags  {@code NETRXF_csum_blank} and/or {@code NETRXF_data_validated}
      *               ({@link org.xennet.rings.netif.NetifRxFlags}) of the packet's first response.
      */
-    default void onPacket(DirectBuffer buffer, int offset, int length, int flags)
+    default void onPacket(final DirectBuffer buffer, final int offset, final int length, final int flags)
     {
         onPacket(buffer, offset, length);
     }

@@ -28,7 +28,37 @@ import org.xennet.grant.GrantTable;
 import org.xennet.grant.GrantTableV1;
 import org.xennet.grant.GrantTableV2;
 
-import static org.xennet.core.shm.ShmFileDescriptor.*;
+import static org.xennet.core.shm.ShmFileDescriptor.BACKEND_DOMID_OFFSET;
+import static org.xennet.core.shm.ShmFileDescriptor.BACKEND_PID_OFFSET;
+import static org.xennet.core.shm.ShmFileDescriptor.BACKEND_STATE_OFFSET;
+import static org.xennet.core.shm.ShmFileDescriptor.EVENTS_OFFSET;
+import static org.xennet.core.shm.ShmFileDescriptor.FILE_LENGTH_OFFSET;
+import static org.xennet.core.shm.ShmFileDescriptor.FRONTEND_DOMID_OFFSET;
+import static org.xennet.core.shm.ShmFileDescriptor.FRONTEND_PID_OFFSET;
+import static org.xennet.core.shm.ShmFileDescriptor.FRONTEND_STATE_OFFSET;
+import static org.xennet.core.shm.ShmFileDescriptor.GENERATION_OFFSET;
+import static org.xennet.core.shm.ShmFileDescriptor.GRANT_FRAMES_OFFSET;
+import static org.xennet.core.shm.ShmFileDescriptor.GRANT_VERSION_OFFSET;
+import static org.xennet.core.shm.ShmFileDescriptor.GUEST_FIRST_FRAME_OFFSET;
+import static org.xennet.core.shm.ShmFileDescriptor.GUEST_OFFSET;
+import static org.xennet.core.shm.ShmFileDescriptor.MAGIC;
+import static org.xennet.core.shm.ShmFileDescriptor.MAGIC_OFFSET;
+import static org.xennet.core.shm.ShmFileDescriptor.PAGE_SIZE;
+import static org.xennet.core.shm.ShmFileDescriptor.PAGE_SIZE_OFFSET;
+import static org.xennet.core.shm.ShmFileDescriptor.REGION_OFFSET_OFFSET;
+import static org.xennet.core.shm.ShmFileDescriptor.REGION_PAGES_OFFSET;
+import static org.xennet.core.shm.ShmFileDescriptor.RINGS_OFFSET;
+import static org.xennet.core.shm.ShmFileDescriptor.RING_FIRST_FRAME_OFFSET;
+import static org.xennet.core.shm.ShmFileDescriptor.RING_PAGES;
+import static org.xennet.core.shm.ShmFileDescriptor.RX_EVENT_PORT_OFFSET;
+import static org.xennet.core.shm.ShmFileDescriptor.RX_RING_REF_OFFSET;
+import static org.xennet.core.shm.ShmFileDescriptor.STATUS_FRAMES_OFFSET;
+import static org.xennet.core.shm.ShmFileDescriptor.TX_EVENT_PORT_OFFSET;
+import static org.xennet.core.shm.ShmFileDescriptor.TX_RING_REF_OFFSET;
+import static org.xennet.core.shm.ShmFileDescriptor.VERSION;
+import static org.xennet.core.shm.ShmFileDescriptor.VERSION_OFFSET;
+import static org.xennet.core.shm.ShmFileDescriptor.XENSTORE_PATH_LENGTH;
+import static org.xennet.core.shm.ShmFileDescriptor.XENSTORE_PATH_OFFSET;
 
 /**
  * A mapped shared device file ({@code xennet_shm.h}): the header, the event words, the frontend's grant table, the

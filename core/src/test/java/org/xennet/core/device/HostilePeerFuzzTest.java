@@ -6,6 +6,7 @@ import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.xennet.core.netback.NetBack;
+import org.xennet.core.netback.PacketSink;
 import org.xennet.core.netback.PacketSinks;
 import org.xennet.core.netfront.NetFront;
 import org.xennet.core.netfront.NetFrontConfig;
@@ -155,7 +156,8 @@ class HostilePeerFuzzTest
             final int polled = back.pollTx(1 + random.nextInt(64));
             final int delivered = back.deliver(packet, 0, 1 + random.nextInt(20000));
             assertTrue(polled >= 0 || polled == NetBack.FAULTED, "pollTx " + polled);
-            assertTrue(delivered == 0 || delivered == -2 || delivered == -3, "deliver " + delivered);
+            assertTrue(delivered == PacketSink.ACCEPTED || delivered == PacketSink.DROPPED ||
+                delivered == PacketSink.BACK_PRESSURED, "deliver " + delivered);
             assertEquals(back.state() == NetBack.State.FAULTED,
                 back.fault() != org.xennet.core.netback.FrontendFault.NONE, "fault iff faulted");
         }

@@ -105,7 +105,7 @@ class LoopbackEndToEndTest
             {
                 idle.idle();
             }
-            check(rc == NetFrontResult.OK, "claim", rc);
+            check(rc == length, "claim", rc);
             fill(claim.buffer(), claim.offset(), seq, length);
             while ((rc = front.commit(claim, length)) == NetFrontResult.RING_FULL && !stop)
             {

@@ -98,7 +98,7 @@ class PacketPathAllocationTest
             switch (i % 3)
             {
                 case 0:
-                    rc = a.tryClaim(length, claim) == NetFrontResult.OK ? a.commit(claim, length) : -1;
+                    rc = a.tryClaim(length, claim) > 0 ? a.commit(claim, length) : -1;
                     break;
                 case 1:
                     rc = a.offer(payload, 0, length, claim);

@@ -4,6 +4,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.xennet.core.device.GuestDomain;
 import org.xennet.core.device.NetDevice;
+import org.xennet.core.netback.PacketSink;
 import org.xennet.core.netback.PacketSinks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,7 +41,7 @@ class NetFrontPoolStarvationTest
             assertEquals(4, front.refillRx(), "round " + round); // pages 0..3, wherever they are in the pool
             for (int i = 0; i < 4; i++)
             {
-                assertEquals(0, device.back().deliver(packet, 0, 100), "round " + round);
+                assertEquals(PacketSink.ACCEPTED, device.back().deliver(packet, 0, 100), "round " + round);
             }
             assertEquals(4, front.pollRx(null, 64));
         }
@@ -62,7 +63,7 @@ class NetFrontPoolStarvationTest
         {
             for (int i = 0; i < 2; i++) // two good buffers free each round: both claims must succeed
             {
-                assertEquals(NetFrontResult.OK, front.tryClaim(60, claim), "round " + round + " claim " + i);
+                assertEquals(60, front.tryClaim(60, claim), "round " + round + " claim " + i);
                 assertEquals(1, front.commit(claim, 60), "round " + round + " claim " + i);
             }
             assertEquals(2, device.back().pollTx(64));

@@ -10,6 +10,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.xennet.core.device.GuestDomain;
 import org.xennet.core.device.NetDevice;
 import org.xennet.core.netback.NetBack;
+import org.xennet.core.netback.PacketSink;
 import org.xennet.core.netback.PacketSinks;
 import org.xennet.rings.SharedRingDescriptor;
 
@@ -81,7 +82,7 @@ class NetFrontTest
         final TxClaim claim = new TxClaim();
         for (int i = 0; i < TX_BUFFERS; i++)
         {
-            assertEquals(NetFrontResult.OK, front.tryClaim(5000, claim));
+            assertEquals(5000, front.tryClaim(5000, claim));
             claim.buffer().setMemory(claim.offset(), 5000, (byte)i);
             assertEquals(2, front.commit(claim, 5000));
         }
@@ -92,7 +93,7 @@ class NetFrontTest
         final UnsafeBuffer source = new UnsafeBuffer(new byte[70]);
         assertEquals(1, front.offer(source, 0, 70, claim));
         assertFalse(claim.isClaimed());
-        assertEquals(NetFrontResult.OK, front.tryClaim(10, claim));
+        assertEquals(10, front.tryClaim(10, claim));
         front.abort(claim);
         assertEquals(TX_BUFFERS - 1, front.txBuffersAvailable());
         device.close();
@@ -125,8 +126,8 @@ class NetFrontTest
         {
             packet.putByte(i, (byte)(i * 7));
         }
-        assertEquals(0, device.back().deliver(packet, 0, 100));
-        assertEquals(0, device.back().deliver(packet, 0, 9000));
+        assertEquals(PacketSink.ACCEPTED, device.back().deliver(packet, 0, 100));
+        assertEquals(PacketSink.ACCEPTED, device.back().deliver(packet, 0, 9000));
         final List<byte[]> received = new ArrayList<>();
         assertEquals(2, front.pollRx((buffer, offset, length) ->
         {
@@ -151,9 +152,9 @@ class NetFrontTest
         final NetDevice device = device(1, 0x2000);
         final NetFront front = device.front();
         final UnsafeBuffer packet = new UnsafeBuffer(new byte[9000]);
-        assertEquals(-3, device.back().deliver(packet, 0, 9000)); // BACK_PRESSURED: nothing posted
+        assertEquals(PacketSink.BACK_PRESSURED, device.back().deliver(packet, 0, 9000)); // nothing posted
         assertEquals(RX_BUFFERS, front.refillRx());
-        assertEquals(0, device.back().deliver(packet, 0, 9000));
+        assertEquals(PacketSink.ACCEPTED, device.back().deliver(packet, 0, 9000));
         device.close();
     }
 

@@ -6,7 +6,8 @@ import org.xennet.rings.FrontRing;
 import org.xennet.rings.SharedRingDescriptor;
 
 /**
- * The netif Rx ring ({@code DEFINE_RING_TYPES(netif_rx, ...)}) on one 4 KiB page: an RX slot holds an 8-octet request or an 8-octet response.
+ * The netif Rx ring ({@code DEFINE_RING_TYPES(netif_rx, ...)}) on one 4 KiB page: an RX slot holds an 8-octet
+ * request or an 8-octet response.
  */
 public final class NetifRxRing
 {

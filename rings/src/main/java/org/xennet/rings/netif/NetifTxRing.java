@@ -6,7 +6,8 @@ import org.xennet.rings.FrontRing;
 import org.xennet.rings.SharedRingDescriptor;
 
 /**
- * The netif Tx ring ({@code DEFINE_RING_TYPES(netif_tx, ...)}) on one 4 KiB page: a TX slot holds a 12-octet request or a 4-octet response.
+ * The netif Tx ring ({@code DEFINE_RING_TYPES(netif_tx, ...)}) on one 4 KiB page: a TX slot holds a 12-octet
+ * request or a 4-octet response.
  */
 public final class NetifTxRing
 {
