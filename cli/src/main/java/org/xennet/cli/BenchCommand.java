@@ -181,7 +181,8 @@ public final class BenchCommand implements Callable<Integer>
         try
         {
             suite = new LatencySuite(parsed.hasMatchedOption("--sizes") ? sizes : LatencySuite.DEFAULT_SIZES,
-                grantVersions, parsed.hasMatchedOption("--idle") ? List.of(idleMode.optionName()) : LatencySuite.DEFAULT_IDLES,
+                grantVersions,
+                parsed.hasMatchedOption("--idle") ? List.of(idleMode.optionName()) : LatencySuite.DEFAULT_IDLES,
                 totalNanos, !noC);
         }
         catch (final IllegalArgumentException ex)

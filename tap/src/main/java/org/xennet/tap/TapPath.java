@@ -534,8 +534,8 @@ public final class TapPath implements AutoCloseable
                 final int rx = front.pollRx(guestEnd, 4 * POLL_LIMIT);
                 if (tx < 0 || rx < 0)
                 {
-                    requestClose("queue " + index + " netfront " + NetFrontResult.resultString(Math.min(tx, rx)) + ": " +
-                        front.brokenReason());
+                    requestClose("queue " + index + " netfront " + NetFrontResult.resultString(Math.min(tx, rx)) +
+                        ": " + front.brokenReason());
                     return 0;
                 }
                 if (rx > 0)

@@ -43,8 +43,9 @@ public final class NetDevice implements AutoCloseable
      */
     public int open()
     {
-        final LocalEventChannel[] tx = LocalEventChannel.pair(front.config().txEventPort(), front.config().txEventPort());
-        final LocalEventChannel[] rx = LocalEventChannel.pair(front.config().rxEventPort(), front.config().rxEventPort());
+        final NetFrontConfig frontConfig = front.config();
+        final LocalEventChannel[] tx = LocalEventChannel.pair(frontConfig.txEventPort(), frontConfig.txEventPort());
+        final LocalEventChannel[] rx = LocalEventChannel.pair(frontConfig.rxEventPort(), frontConfig.rxEventPort());
         final int rc = front.open(tx[0], rx[0]);
         if (rc != NetFrontResult.OK)
         {

@@ -7,12 +7,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.concurrent.IdleStrategy;
 
 /**
- * The in-process {@link EventChannel}: one end of an interdomain event channel between two threads of this JVM; {@link #notifyPeer()} sets the peer end's pending bit,
- * {@link #consume()} clears this end's pending bit (as a guest clears {@code evtchn_pending}).
+ * The in-process {@link EventChannel}: one end of an interdomain event channel between two threads of this JVM;
+ * {@link #notifyPeer()} sets the peer end's pending bit, {@link #consume()} clears this end's pending bit (as a
+ * guest clears {@code evtchn_pending}).
  * <p>
  * Like a Xen event, a notification is a single bit: several notifications before a consume collapse into one.
- * Ends are created unbound ({@link #LocalEventChannel(int)}) and bound in pairs ({@link #bind(LocalEventChannel)}), the way
- * {@code EVTCHNOP_alloc_unbound} and {@code EVTCHNOP_bind_interdomain} pair two ports.
+ * Ends are created unbound ({@link #LocalEventChannel(int)}) and bound in pairs ({@link #bind(LocalEventChannel)}),
+ * the way {@code EVTCHNOP_alloc_unbound} and {@code EVTCHNOP_bind_interdomain} pair two ports.
  * <p>
  * Threading: any thread may call {@link #notifyPeer()}; {@link #pending()}, {@link #consume()} and the
  * {@code await} methods are meant for the one thread that services this end, but are safe from any thread.

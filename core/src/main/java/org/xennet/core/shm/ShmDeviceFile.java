@@ -572,7 +572,8 @@ public final class ShmDeviceFile implements AutoCloseable
 
     private static boolean isGranted(final GrantTable table, final int ref)
     {
-        final int entry = table.version() == 1 ? GrantEntryV1Descriptor.entryOffset(ref) : ref * GrantEntryV2Descriptor.LENGTH;
+        final int entry =
+            table.version() == 1 ? GrantEntryV1Descriptor.entryOffset(ref) : ref * GrantEntryV2Descriptor.LENGTH;
         return (table.frames().getShortVolatile(entry) & GrantFlags.TYPE_MASK) != GrantFlags.INVALID;
     }
 
@@ -751,7 +752,8 @@ public final class ShmDeviceFile implements AutoCloseable
     @Override
     public String toString()
     {
-        return "ShmDeviceFile{path=" + path + ", grantVersion=" + layout.grantVersion() + ", generation=" + generation() +
+        return "ShmDeviceFile{path=" + path + ", grantVersion=" + layout.grantVersion() +
+            ", generation=" + generation() +
             ", frontendState=" + frontendState() + ", backendState=" + backendState() + '}';
     }
 }

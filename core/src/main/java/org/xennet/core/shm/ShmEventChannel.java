@@ -3,7 +3,17 @@ package org.xennet.core.shm;
 import org.agrona.concurrent.AtomicBuffer;
 import org.xennet.core.event.EventChannel;
 
-import static org.xennet.core.shm.ShmFileDescriptor.*;
+import static org.xennet.core.shm.ShmFileDescriptor.EVENT_COUNT_OFFSET;
+import static org.xennet.core.shm.ShmFileDescriptor.EVENT_PENDING_OFFSET;
+import static org.xennet.core.shm.ShmFileDescriptor.EVTCHN_BOUND_PID_OFFSET;
+import static org.xennet.core.shm.ShmFileDescriptor.EVTCHN_LENGTH;
+import static org.xennet.core.shm.ShmFileDescriptor.EVTCHN_OWNER_PID_OFFSET;
+import static org.xennet.core.shm.ShmFileDescriptor.EVTCHN_STATE_FREE;
+import static org.xennet.core.shm.ShmFileDescriptor.EVTCHN_STATE_INTERDOMAIN;
+import static org.xennet.core.shm.ShmFileDescriptor.EVTCHN_STATE_OFFSET;
+import static org.xennet.core.shm.ShmFileDescriptor.EVTCHN_STATE_UNBOUND;
+import static org.xennet.core.shm.ShmFileDescriptor.EVTCHN_TO_BACKEND_OFFSET;
+import static org.xennet.core.shm.ShmFileDescriptor.EVTCHN_TO_FRONTEND_OFFSET;
 
 /**
  * One end of an event channel in the shared device file's event table ({@code struct xennet_shm_evtchn}): the
@@ -27,7 +37,8 @@ public final class ShmEventChannel implements EventChannel
     private final int myPid;
     private boolean closed;
 
-    ShmEventChannel(final AtomicBuffer table, final int port, final boolean frontendEnd, final int ownerPid, final int myPid)
+    ShmEventChannel(
+        final AtomicBuffer table, final int port, final boolean frontendEnd, final int ownerPid, final int myPid)
     {
         this.table = table;
         this.port = port;

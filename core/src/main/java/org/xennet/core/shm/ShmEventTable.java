@@ -4,7 +4,17 @@ import org.agrona.concurrent.AtomicBuffer;
 import org.xennet.core.event.EventChannel;
 import org.xennet.core.event.EventChannels;
 
-import static org.xennet.core.shm.ShmFileDescriptor.*;
+import static org.xennet.core.shm.ShmFileDescriptor.EVENT_PENDING_OFFSET;
+import static org.xennet.core.shm.ShmFileDescriptor.EVTCHN_BOUND_PID_OFFSET;
+import static org.xennet.core.shm.ShmFileDescriptor.EVTCHN_LENGTH;
+import static org.xennet.core.shm.ShmFileDescriptor.EVTCHN_OWNER_PID_OFFSET;
+import static org.xennet.core.shm.ShmFileDescriptor.EVTCHN_PORTS;
+import static org.xennet.core.shm.ShmFileDescriptor.EVTCHN_STATE_FREE;
+import static org.xennet.core.shm.ShmFileDescriptor.EVTCHN_STATE_INTERDOMAIN;
+import static org.xennet.core.shm.ShmFileDescriptor.EVTCHN_STATE_OFFSET;
+import static org.xennet.core.shm.ShmFileDescriptor.EVTCHN_STATE_UNBOUND;
+import static org.xennet.core.shm.ShmFileDescriptor.EVTCHN_TO_BACKEND_OFFSET;
+import static org.xennet.core.shm.ShmFileDescriptor.EVTCHN_TO_FRONTEND_OFFSET;
 
 /**
  * The shared device file's event table as {@link EventChannels}: the frontend allocates ports in it

@@ -185,7 +185,8 @@ public final class ShmFrontend implements AutoCloseable
         }
         reclaimIfPending(); // the backend is in InitWait: it has let go of the dead frontend's rings
         final EventChannel tx = file.events().allocUnbound(file.frontendDomid(), file.backendDomid());
-        final EventChannel rx = null == tx ? null : file.events().allocUnbound(file.frontendDomid(), file.backendDomid());
+        final EventChannel rx =
+            null == tx ? null : file.events().allocUnbound(file.frontendDomid(), file.backendDomid());
         final int rc = null == rx ? NetFrontResult.NO_BUFFERS : front.open(tx, rx);
         if (rc != NetFrontResult.OK)
         {
