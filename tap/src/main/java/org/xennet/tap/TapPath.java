@@ -30,6 +30,10 @@ import org.xennet.core.offload.OffloadFeatures;
  * sleeps ({@link TapIdleStrategy}), so an idle path uses no CPU yet wakes at once. A TAP that
  * disappears, or a ring peer that breaks, closes the whole path from a separate closer thread (agents stopped,
  * device closed, TAPs closed: the reverse of {@link #start}); {@link #awaitClosed} sees it, nothing hangs.
+ * <p>
+ * With {@link Context#queues(int)} above 1 the path runs that many such queue pairs side by side, each on one
+ * {@code IFF_MULTI_QUEUE} fd of each TAP; the kernel picks the queue per flow, and a TAP written on queue k answers
+ * that flow on queue k. Any queue that fails closes the whole path.
  */
 public final class TapPath implements AutoCloseable
 {
@@ -46,6 +50,8 @@ public final class TapPath implements AutoCloseable
     public static final int BACKEND_DOMID = 0;
     /** Guest domain id. */
     public static final int GUEST_DOMID = 1;
+    /** Most queue pairs a path runs (each one takes two threads). */
+    public static final int MAX_QUEUES = 8;
     private static final int RX_BUFFERS = 256;
     private static final int TX_BUFFERS = 64;
     private static final int TX_BUFFER_PAGES = 3;
@@ -72,6 +78,30 @@ public final class TapPath implements AutoCloseable
         private int grantVersion = 1;
         private boolean offload;
         private int peerFeatures = OffloadFeatures.ALL;
+        private int queues = 1;
+
+        /** @return how many queue pairs the path runs. */
+        public int queues()
+        {
+            return queues;
+        }
+
+        /**
+         * @param v queue pairs (1 .. {@link #MAX_QUEUES}, default 1). Above 1 both TAPs are opened with
+         *          {@code IFF_MULTI_QUEUE}, one fd per queue, and each queue pair (its own NetFront/NetBack, rings,
+         *          grants and two threads) serves one fd on each TAP: the kernel spreads flows across the queues.
+         * @return this.
+         * @throws IllegalArgumentException when out of range.
+         */
+        public Context queues(final int v)
+        {
+            if (v < 1 || v > MAX_QUEUES)
+            {
+                throw new IllegalArgumentException("queues must be 1.." + MAX_QUEUES + ": " + v);
+            }
+            queues = v;
+            return this;
+        }
 
         /** @return whether GSO and checksum offload cross the path. */
         public boolean offload()
@@ -172,15 +202,7 @@ public final class TapPath implements AutoCloseable
         }
     }
 
-    private final TapDevice vifTap;
-    private final TapDevice guestTap;
-    private final NetDevice device;
-    private final TapVifEnd vifEnd;
-    private final TapGuestEnd guestEnd;
-    private final TapIdleStrategy vifIdle;   // null with BUSY_SPIN
-    private final TapIdleStrategy guestIdle; // null with BUSY_SPIN
-    private final AgentRunner vifRunner;
-    private final AgentRunner guestRunner;
+    private final QueuePair[] queues;
     private final CountDownLatch closeRequested = new CountDownLatch(1);
     private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicReference<String> closeReason = new AtomicReference<>();
@@ -189,79 +211,31 @@ public final class TapPath implements AutoCloseable
 
     private TapPath(final Context context)
     {
-        final int tapOffload = context.offload() ? TAP_OFFLOAD : 0;
-        vifTap = TapDevice.open(context.vifTap().offload(tapOffload));
-        TapDevice guest = null;
-        NetDevice opened = null;
+        final int count = context.queues();
+        if (count > 1)
+        {
+            context.guestTap().multiQueue(true); // each queue pair opens its own queue fd on both TAPs
+            context.vifTap().multiQueue(true);
+        }
+        queues = new QueuePair[count];
         try
         {
-            guest = TapDevice.open(context.guestTap().offload(tapOffload));
-            final int txBuffers = context.offload() ? GSO_TX_BUFFERS : TX_BUFFERS;
-            final int txPages = context.offload() ? GSO_TX_BUFFER_PAGES : TX_BUFFER_PAGES;
-            vifEnd = new TapVifEnd(vifTap);
-            final GuestDomain domain = GuestDomain.create(GUEST_DOMID, context.grantVersion(),
-                2 + 2 * NetFrontConfig.MAX_IDS, RX_BUFFERS + txBuffers * txPages, 0x10_0000, 2,
-                GuestDomain.DEFAULT_RING_FIRST_FRAME);
-            final NetFrontConfig config = new NetFrontConfig()
-                .backendDomid(BACKEND_DOMID)
-                .rxBufferFirstPage(0)
-                .rxBufferCount(RX_BUFFERS)
-                .txBufferFirstPage(RX_BUFFERS)
-                .txBufferCount(txBuffers)
-                .txBufferPages(txPages);
-            final NetDevice netDevice = new NetDevice(domain, config, vifEnd.sink());
-            final int rc = netDevice.open();
-            if (rc != NetFrontResult.OK)
+            for (int q = 0; q < count; q++)
             {
-                throw new TapException("cannot open the vif: " + NetFrontResult.resultString(rc));
+                queues[q] = new QueuePair(q, context);
             }
-            opened = netDevice;
-            netDevice.front().backendFeatures(context.peerFeatures()); // what xenbus would read from the peer's keys
-            netDevice.back().frontendOffload(context.peerFeatures());
-            vifEnd.attach(netDevice.back());
-            netDevice.front().refillRx();
-            final NetFront front = netDevice.front();
-            final TxClaim claim = new TxClaim();
-            guestEnd = new TapGuestEnd(guest).transmitter((buffer, offset, length, offload) ->
-                front.offer(buffer, offset, length, offload, claim));
         }
         catch (final RuntimeException ex)
         {
-            if (null != opened)
+            for (int q = count - 1; q >= 0; q--) // undo in reverse
             {
-                opened.close();
+                if (null != queues[q])
+                {
+                    queues[q].release();
+                }
             }
-            if (null != guest)
-            {
-                guest.close();
-            }
-            vifTap.close();
             throw ex;
         }
-        guestTap = guest;
-        device = opened;
-        if (context.idleMode() == IdleMode.BUSY_SPIN)
-        {
-            vifIdle = null;
-            guestIdle = null;
-        }
-        else
-        {
-            // BACKOFF spins and yields first; PARK sleeps at once. Either sleeps in ppoll(TAP, eventfd).
-            final int spins = context.idleMode() == IdleMode.BACKOFF ? SPINS : 0;
-            final int yields = context.idleMode() == IdleMode.BACKOFF ? YIELDS : 0;
-            final NetFront front = device.front();
-            final NetBack back = device.back();
-            vifIdle = new TapIdleStrategy(vifTap, spins, yields, SLEEP_LIMIT_NS,
-                () -> back.txRing().unconsumedRequests() > 0 ||
-                    (vifEnd.hasPending() && back.rxRing().unconsumedRequests() > 0),
-                vifEnd::hasPending);
-            guestIdle = new TapIdleStrategy(guestTap, spins, yields, SLEEP_LIMIT_NS,
-                () -> front.txRing().unconsumedResponses() > 0 || front.rxRing().unconsumedResponses() > 0,
-                guestEnd::hasPending);
-        }
-        vifRunner = new AgentRunner(idleFor(vifIdle), this::onAgentError, null, new VifAgent());
-        guestRunner = new AgentRunner(idleFor(guestIdle), this::onAgentError, null, new GuestAgent());
         closer = new Thread(this::closeWhenRequested, "tap-path-closer");
         closer.setDaemon(true);
     }
@@ -276,8 +250,11 @@ public final class TapPath implements AutoCloseable
     public static TapPath start(final Context context)
     {
         final TapPath path = new TapPath(context);
-        AgentRunner.startOnThread(path.vifRunner);
-        AgentRunner.startOnThread(path.guestRunner);
+        for (final QueuePair queue : path.queues)
+        {
+            AgentRunner.startOnThread(queue.vifRunner);
+            AgentRunner.startOnThread(queue.guestRunner);
+        }
         path.closer.start();
         return path;
     }
@@ -304,16 +281,17 @@ public final class TapPath implements AutoCloseable
         {
             Thread.currentThread().interrupt();
         }
-        guestRunner.close(); // reverse of start: guest end, vif end, device, guest TAP, vif TAP
-        vifRunner.close();
-        device.close();
-        if (null != guestIdle)
+        // Reverse of start: every queue's threads stop first (no agent touches a closed TAP of another queue),
+        // then per queue, last first: device, guest TAP, vif TAP.
+        for (int q = queues.length - 1; q >= 0; q--)
         {
-            guestIdle.close();
-            vifIdle.close();
+            queues[q].guestRunner.close();
+            queues[q].vifRunner.close();
         }
-        guestTap.close();
-        vifTap.close();
+        for (int q = queues.length - 1; q >= 0; q--)
+        {
+            queues[q].release();
+        }
         state = State.CLOSED;
         closed.countDown();
     }
@@ -369,101 +347,254 @@ public final class TapPath implements AutoCloseable
         return closeReason.get();
     }
 
-    /** @return the netfront (counters). */
+    /** @return how many queue pairs the path runs. */
+    public int queues()
+    {
+        return queues.length;
+    }
+
+    /** @return queue 0's netfront (counters). */
     public NetFront front()
     {
-        return device.front();
+        return front(0);
     }
 
-    /** @return the netback (counters). */
+    /** @return queue 0's netback (counters). */
     public NetBack back()
     {
-        return device.back();
+        return back(0);
     }
 
-    /** @return the guest's TAP end (counters). */
+    /** @return queue 0's guest TAP end (counters). */
     public TapGuestEnd guestEnd()
     {
-        return guestEnd;
+        return guestEnd(0);
     }
 
-    /** @return the vif's TAP end (counters). */
+    /** @return queue 0's vif TAP end (counters). */
     public TapVifEnd vifEnd()
     {
-        return vifEnd;
+        return vifEnd(0);
     }
 
-    /** The guest end: tx completions, rx into the TAP, rx refill, TAP frames into tx. */
-    private final class GuestAgent implements Agent
+    /**
+     * @param queue 0 .. {@link #queues()} - 1.
+     * @return that queue's netfront (counters).
+     */
+    public NetFront front(final int queue)
     {
-        @Override
-        public int doWork()
-        {
-            final NetFront front = device.front();
-            final int tx = front.pollTx(null, 4 * POLL_LIMIT);
-            final int rx = front.pollRx(guestEnd, 4 * POLL_LIMIT);
-            if (tx < 0 || rx < 0)
-            {
-                requestClose("netfront " + NetFrontResult.resultString(Math.min(tx, rx)) + ": " +
-                    front.brokenReason());
-                return 0;
-            }
-            if (rx > 0)
-            {
-                front.refillRx();
-            }
-            final int fromTap = guestEnd.pollTap(POLL_LIMIT);
-            if (fromTap == TapResult.GONE || guestEnd.isGone())
-            {
-                requestClose("guest TAP " + guestTap.name() + " is gone");
-                return 0;
-            }
-            final int work = tx + rx + fromTap;
-            if (work > 0 && null != vifIdle)
-            {
-                vifIdle.wake(); // requests or rx buffers were published: the vif end may be asleep
-            }
-            return work;
-        }
-
-        @Override
-        public String roleName()
-        {
-            return "tap-guest-" + guestTap.name();
-        }
+        return queues[queue].device.front();
     }
 
-    /** The vif end: tx ring into the TAP, TAP frames into the rx ring. */
-    private final class VifAgent implements Agent
+    /**
+     * @param queue 0 .. {@link #queues()} - 1.
+     * @return that queue's netback (counters).
+     */
+    public NetBack back(final int queue)
     {
-        @Override
-        public int doWork()
+        return queues[queue].device.back();
+    }
+
+    /**
+     * @param queue 0 .. {@link #queues()} - 1.
+     * @return that queue's guest TAP end (counters).
+     */
+    public TapGuestEnd guestEnd(final int queue)
+    {
+        return queues[queue].guestEnd;
+    }
+
+    /**
+     * @param queue 0 .. {@link #queues()} - 1.
+     * @return that queue's vif TAP end (counters).
+     */
+    public TapVifEnd vifEnd(final int queue)
+    {
+        return queues[queue].vifEnd;
+    }
+
+    /**
+     * One queue pair: a queue fd on each TAP, a NetFront/NetBack pair with its own rings and grants, and two
+     * threads. Queue pairs share nothing but the path's close latch.
+     */
+    private final class QueuePair
+    {
+        private final int index;
+        private final TapDevice vifTap;
+        private final TapDevice guestTap;
+        private final NetDevice device;
+        private final TapVifEnd vifEnd;
+        private final TapGuestEnd guestEnd;
+        private final TapIdleStrategy vifIdle;   // null with BUSY_SPIN
+        private final TapIdleStrategy guestIdle; // null with BUSY_SPIN
+        private final AgentRunner vifRunner;
+        private final AgentRunner guestRunner;
+
+        QueuePair(final int index, final Context context)
         {
-            final NetBack back = device.back();
-            final int tx = back.pollTx(POLL_LIMIT);
-            if (tx < 0)
+            this.index = index;
+            final int tapOffload = context.offload() ? TAP_OFFLOAD : 0;
+            vifTap = TapDevice.open(context.vifTap().offload(tapOffload));
+            TapDevice guest = null;
+            NetDevice opened = null;
+            try
             {
-                requestClose("netback " + NetBack.resultString(tx) + ": " + back.fault());
-                return 0;
+                guest = TapDevice.open(context.guestTap().offload(tapOffload));
+                final int txBuffers = context.offload() ? GSO_TX_BUFFERS : TX_BUFFERS;
+                final int txPages = context.offload() ? GSO_TX_BUFFER_PAGES : TX_BUFFER_PAGES;
+                vifEnd = new TapVifEnd(vifTap);
+                final GuestDomain domain = GuestDomain.create(GUEST_DOMID, context.grantVersion(),
+                    2 + 2 * NetFrontConfig.MAX_IDS, RX_BUFFERS + txBuffers * txPages, 0x10_0000, 2,
+                    GuestDomain.DEFAULT_RING_FIRST_FRAME);
+                final NetFrontConfig config = new NetFrontConfig()
+                    .backendDomid(BACKEND_DOMID)
+                    .rxBufferFirstPage(0)
+                    .rxBufferCount(RX_BUFFERS)
+                    .txBufferFirstPage(RX_BUFFERS)
+                    .txBufferCount(txBuffers)
+                    .txBufferPages(txPages);
+                final NetDevice netDevice = new NetDevice(domain, config, vifEnd.sink());
+                final int rc = netDevice.open();
+                if (rc != NetFrontResult.OK)
+                {
+                    throw new TapException("cannot open the vif: " + NetFrontResult.resultString(rc));
+                }
+                opened = netDevice;
+                // what xenbus would read from the peer's keys
+                netDevice.front().backendFeatures(context.peerFeatures());
+                netDevice.back().frontendOffload(context.peerFeatures());
+                vifEnd.attach(netDevice.back());
+                netDevice.front().refillRx();
+                final NetFront front = netDevice.front();
+                final TxClaim claim = new TxClaim();
+                guestEnd = new TapGuestEnd(guest).transmitter((buffer, offset, length, offload) ->
+                    front.offer(buffer, offset, length, offload, claim));
             }
-            final int fromTap = vifEnd.pollTap(POLL_LIMIT);
-            if (fromTap == TapResult.GONE || vifEnd.isGone())
+            catch (final RuntimeException ex)
             {
-                requestClose("vif TAP " + vifTap.name() + " is gone");
-                return 0;
+                if (null != opened)
+                {
+                    opened.close();
+                }
+                if (null != guest)
+                {
+                    guest.close();
+                }
+                vifTap.close();
+                throw ex;
             }
-            final int work = tx + fromTap;
-            if (work > 0 && null != guestIdle)
+            guestTap = guest;
+            device = opened;
+            if (context.idleMode() == IdleMode.BUSY_SPIN)
             {
-                guestIdle.wake(); // responses were published: the guest end may be asleep
+                vifIdle = null;
+                guestIdle = null;
             }
-            return work;
+            else
+            {
+                // BACKOFF spins and yields first; PARK sleeps at once. Either sleeps in ppoll(TAP, eventfd).
+                final int spins = context.idleMode() == IdleMode.BACKOFF ? SPINS : 0;
+                final int yields = context.idleMode() == IdleMode.BACKOFF ? YIELDS : 0;
+                final NetFront front = device.front();
+                final NetBack back = device.back();
+                vifIdle = new TapIdleStrategy(vifTap, spins, yields, SLEEP_LIMIT_NS,
+                    () -> back.txRing().unconsumedRequests() > 0 ||
+                        (vifEnd.hasPending() && back.rxRing().unconsumedRequests() > 0),
+                    vifEnd::hasPending);
+                guestIdle = new TapIdleStrategy(guestTap, spins, yields, SLEEP_LIMIT_NS,
+                    () -> front.txRing().unconsumedResponses() > 0 || front.rxRing().unconsumedResponses() > 0,
+                    guestEnd::hasPending);
+            }
+            vifRunner = new AgentRunner(idleFor(vifIdle), TapPath.this::onAgentError, null, new VifAgent());
+            guestRunner =
+                new AgentRunner(idleFor(guestIdle), TapPath.this::onAgentError, null, new GuestAgent());
         }
 
-        @Override
-        public String roleName()
+        /** Releases what the constructor opened, in reverse: device, idle eventfds, guest TAP, vif TAP. */
+        void release()
         {
-            return "tap-vif-" + vifTap.name();
+            device.close();
+            if (null != guestIdle)
+            {
+                guestIdle.close();
+                vifIdle.close();
+            }
+            guestTap.close();
+            vifTap.close();
+        }
+
+        /** The guest end: tx completions, rx into the TAP, rx refill, TAP frames into tx. */
+        private final class GuestAgent implements Agent
+        {
+            @Override
+            public int doWork()
+            {
+                final NetFront front = device.front();
+                final int tx = front.pollTx(null, 4 * POLL_LIMIT);
+                final int rx = front.pollRx(guestEnd, 4 * POLL_LIMIT);
+                if (tx < 0 || rx < 0)
+                {
+                    requestClose("queue " + index + " netfront " + NetFrontResult.resultString(Math.min(tx, rx)) + ": " +
+                        front.brokenReason());
+                    return 0;
+                }
+                if (rx > 0)
+                {
+                    front.refillRx();
+                }
+                final int fromTap = guestEnd.pollTap(POLL_LIMIT);
+                if (fromTap == TapResult.GONE || guestEnd.isGone())
+                {
+                    requestClose("guest TAP " + guestTap.name() + " is gone");
+                    return 0;
+                }
+                final int work = tx + rx + fromTap;
+                if (work > 0 && null != vifIdle)
+                {
+                    vifIdle.wake(); // requests or rx buffers were published: the vif end may be asleep
+                }
+                return work;
+            }
+
+            @Override
+            public String roleName()
+            {
+                return "tap-guest-" + guestTap.name() + "-q" + index;
+            }
+        }
+
+        /** The vif end: tx ring into the TAP, TAP frames into the rx ring. */
+        private final class VifAgent implements Agent
+        {
+            @Override
+            public int doWork()
+            {
+                final NetBack back = device.back();
+                final int tx = back.pollTx(POLL_LIMIT);
+                if (tx < 0)
+                {
+                    requestClose("queue " + index + " netback " + NetBack.resultString(tx) + ": " + back.fault());
+                    return 0;
+                }
+                final int fromTap = vifEnd.pollTap(POLL_LIMIT);
+                if (fromTap == TapResult.GONE || vifEnd.isGone())
+                {
+                    requestClose("vif TAP " + vifTap.name() + " is gone");
+                    return 0;
+                }
+                final int work = tx + fromTap;
+                if (work > 0 && null != guestIdle)
+                {
+                    guestIdle.wake(); // responses were published: the guest end may be asleep
+                }
+                return work;
+            }
+
+            @Override
+            public String roleName()
+            {
+                return "tap-vif-" + vifTap.name() + "-q" + index;
+            }
         }
     }
 }
