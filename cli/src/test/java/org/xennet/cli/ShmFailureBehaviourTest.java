@@ -113,9 +113,9 @@ final class ShmFailureBehaviourTest
         awaitLog(log, "frontend: waiting for a backend");
         final long start = System.nanoTime();
         frontend.destroy(); // SIGTERM
-        assertTrue(frontend.waitFor(30, TimeUnit.SECONDS), () -> read(log));
+        assertTrue(frontend.waitFor(90, TimeUnit.SECONDS), () -> read(log));
         final long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        assertTrue(millis < 10_000, "took " + millis + " ms: " + read(log)); // not the 120 s connect timeout
+        assertTrue(millis < 60_000, "took " + millis + " ms: " + read(log)); // not the 120 s connect timeout
         assertTrue(read(log).contains("frontend: Closed"), read(log));
     }
 

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,6 +22,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Stress: backend threads copy through {@link GrantAccess} (which marks reading/writing as Xen does) while the
  * owner grants and ends the same ref over and over. Whenever {@code endAccess} says OK, no copy may be between its
  * mark and its unmark: that is what lets the guest reuse the ref and its page.
+ * <p>
+ * Overlap is made by construction first (a copy is held between mark and unmark by a latch while endAccess runs),
+ * so the property is checked even when the machine is too busy for the free-running stress to interleave.
  */
 class GrantEndAccessConcurrencyTest
 {
@@ -40,6 +45,10 @@ class GrantEndAccessConcurrencyTest
         final AtomicReference<Throwable> peerFailure = new AtomicReference<>();
         final InstrumentedMemory memory = new InstrumentedMemory(copiesInside);
 
+        // deterministic overlap: hold one write copy and one read copy in progress while the owner ends access
+        long stillInUse = endAccessWhileACopyIsHeld(table, memory, copiesInside, true) +
+            endAccessWhileACopyIsHeld(table, memory, copiesInside, false);
+
         final List<Thread> peers = new ArrayList<>();
         for (int b = 0; b < backends; b++)
         {
@@ -51,11 +60,11 @@ class GrantEndAccessConcurrencyTest
             peer.start();
         }
 
-        long stillInUse = 0;
         long regrantWaits = 0;
         try
         {
-            for (int round = 0; round < rounds; round++)
+            // keep going past rounds until the backends really copied (bounded by iterations, not by a clock)
+            for (int round = 0; round < rounds || copies.get() <= rounds / 1000; round++)
             {
                 int granted;
                 while ((granted = table.permitAccess(REF, BACKEND, FRAME, (round & 7) == 0)) ==
@@ -119,7 +128,6 @@ class GrantEndAccessConcurrencyTest
                 copiesInside.decrementAndGet(); // the read copy is done; unmark follows
             }
         };
-        long done = 0;
         int i = 0;
         while (!stop.get())
         {
@@ -127,14 +135,69 @@ class GrantEndAccessConcurrencyTest
                 access.copyFromGrant(REF, 0, destination, 0, 64);
             if (result == GrantConstants.GNTST_OKAY)
             {
-                done++;
+                copies.incrementAndGet();
             }
             else if (result != GrantConstants.GNTST_PERMISSION_DENIED && result != GrantConstants.GNTST_GENERAL_ERROR)
             {
                 throw new AssertionError("unexpected copy result " + GrantConstants.gntstString(result));
             }
         }
-        copies.addAndGet(done);
+    }
+
+    /**
+     * Grants REF, starts a copy on another thread and holds it just after GrantAccess marked the entry; endAccess
+     * must then refuse (STILL_IN_USE) until the copy is released. Returns how many ends met the held copy.
+     */
+    private static long endAccessWhileACopyIsHeld(
+        final GrantTable table, final InstrumentedMemory memory, final AtomicInteger copiesInside, final boolean write)
+        throws InterruptedException
+    {
+        assertEquals(GrantResult.OK, table.permitAccess(REF, BACKEND, FRAME, false));
+        final CountDownLatch marked = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        memory.holdNext(marked, release);
+        final AtomicInteger copyResult = new AtomicInteger(Integer.MIN_VALUE);
+        final GrantAccess access = new GrantAccess(table, BACKEND, memory);
+        final UnsafeBuffer destination = new UnsafeBuffer(new byte[64])
+        {
+            @Override
+            public void putBytes(final int index, final DirectBuffer srcBuffer, final int srcIndex, final int length)
+            {
+                super.putBytes(index, srcBuffer, srcIndex, length);
+                copiesInside.decrementAndGet(); // the read copy is done; unmark follows
+            }
+        };
+        final Thread copier = new Thread(() -> copyResult.set(write ?
+            access.copyToGrant(REF, 0, new UnsafeBuffer(new byte[64]), 0, 64) :
+            access.copyFromGrant(REF, 0, destination, 0, 64)), "held-copy");
+        copier.start();
+        long stillInUse = 0;
+        try
+        {
+            assertTrue(marked.await(60, TimeUnit.SECONDS), "held copy never reached the frame lookup");
+            assertEquals(1, copiesInside.get());
+            for (int attempt = 0; attempt < 3; attempt++)
+            {
+                final int result = table.endAccess(REF);
+                assertEquals(GrantResult.STILL_IN_USE, result,
+                    "endAccess must not succeed while a " + (write ? "write" : "read") + " copy is in progress");
+                stillInUse++;
+            }
+        }
+        finally
+        {
+            release.countDown();
+            copier.join(60_000);
+        }
+        assertEquals(GrantConstants.GNTST_OKAY, copyResult.get());
+        assertEquals(0, copiesInside.get());
+        int result;
+        while ((result = table.endAccess(REF)) == GrantResult.STILL_IN_USE)
+        {
+            Thread.onSpinWait(); // v2: the copier may still be backing off its status mark
+        }
+        assertEquals(GrantResult.OK, result);
+        return stillInUse;
     }
 
     /** Guest memory that counts copies between GrantAccess's mark (frame lookup) and the end of the copy. */
@@ -142,6 +205,14 @@ class GrantEndAccessConcurrencyTest
     {
         private final AtomicInteger copiesInside;
         private final UnsafeBuffer buffer;
+        private volatile CountDownLatch holdMarked;
+        private volatile CountDownLatch holdRelease;
+
+        void holdNext(final CountDownLatch marked, final CountDownLatch release)
+        {
+            holdRelease = release;
+            holdMarked = marked;
+        }
 
         InstrumentedMemory(final AtomicInteger copiesInside)
         {
@@ -162,6 +233,21 @@ class GrantEndAccessConcurrencyTest
         public long pageOffset(final long frame)
         {
             copiesInside.incrementAndGet(); // GrantAccess looks the frame up only after marking the entry
+            final CountDownLatch marked = holdMarked;
+            if (marked != null)
+            {
+                final CountDownLatch release = holdRelease;
+                holdMarked = null;
+                marked.countDown();
+                try
+                {
+                    release.await(); // hold this copy between mark and unmark while the owner tries to end
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            }
             return frame == FRAME ? 0 : -1;
         }
 

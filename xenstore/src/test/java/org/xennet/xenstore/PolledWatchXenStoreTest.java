@@ -53,7 +53,7 @@ final class PolledWatchXenStoreTest
     {
         final CountDownLatch delivered = new CountDownLatch(1);
         backing.watch("/a", "probe", (path, token) -> delivered.countDown());
-        assertTrue(delivered.await(5, TimeUnit.SECONDS), "events not delivered");
+        assertTrue(delivered.await(30, TimeUnit.SECONDS), "events not delivered");
         backing.unwatch("/a", "probe");
     }
 }

@@ -83,12 +83,12 @@ final class RawXsConnection implements AutoCloseable
         final Future<Message> next = reader.submit(this::readMessage);
         try
         {
-            return next.get(5, TimeUnit.SECONDS);
+            return next.get(30, TimeUnit.SECONDS); // bounds a hang only
         }
         catch (final TimeoutException ex)
         {
             next.cancel(true);
-            throw new AssertionError("no message from xenstored within 5 s", ex);
+            throw new AssertionError("no message from xenstored within 30 s", ex);
         }
     }
 

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.function.Executable;
  */
 abstract class XenStoreContractTest
 {
-    private static final long EVENT_TIMEOUT_MS = 5_000;
+    private static final long EVENT_TIMEOUT_MS = 30_000; // bounds a hang only: polls return on the event
     private static final long NO_EVENT_MS = 150;
 
     protected XenStore store;

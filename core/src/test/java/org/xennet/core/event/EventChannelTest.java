@@ -55,7 +55,7 @@ class EventChannelTest
         });
         waiter.start();
         pair[0].close();
-        assertTrue(done.await(5, TimeUnit.SECONDS));
+        assertTrue(done.await(30, TimeUnit.SECONDS));
         waiter.join();
     }
 
@@ -80,7 +80,7 @@ class EventChannelTest
         for (int i = 0; i < rounds; i++)
         {
             pair[0].notifyPeer();
-            assertTrue(pair[0].await(mode.newIdleStrategy(), 10, TimeUnit.SECONDS), "round " + i);
+            assertTrue(pair[0].await(mode.newIdleStrategy(), 30, TimeUnit.SECONDS), "round " + i);
             assertEquals(i + 1, value.get());
         }
         ponger.join(10_000);

@@ -74,7 +74,7 @@ final class ShmXenbusBackendTest
 
         ShmXenbusBackend backend() throws Exception
         {
-            return started.get(10, TimeUnit.SECONDS);
+            return started.get(30, TimeUnit.SECONDS);
         }
 
         void detach() throws InterruptedException
@@ -100,7 +100,7 @@ final class ShmXenbusBackendTest
         {
             final BackendThread first = new BackendThread(file, store);
             final ShmPacketStream stream = new ShmPacketStream(1_000, 60, 1514);
-            final ShmFrontend frontend = ShmFrontend.overXenbus(file, stream, 60_000, store, 0, Duration.ofSeconds(5),
+            final ShmFrontend frontend = ShmFrontend.overXenbus(file, stream, 60_000, store, 0, Duration.ofSeconds(30),
                 XenbusStateListener.NONE);
             final IdleStrategy idle = IdleMode.BACKOFF.newIdleStrategy();
             assertEquals(NetFrontResult.OK, frontend.connect(idle, 10_000), () -> "" + frontend.lastXenbusError());
@@ -112,7 +112,7 @@ final class ShmXenbusBackendTest
 
             final BackendThread second = new BackendThread(file, store);
             assertFalse(second.backend().createdVif());
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); // bounds a hang only
             while (!frontend.backendLost() && System.nanoTime() - deadline < 0)
             {
                 Thread.sleep(1);
@@ -142,7 +142,7 @@ final class ShmXenbusBackendTest
             final BackendThread first = new BackendThread(file, store);
             assertTrue(first.backend().createdVif());
             final ShmPacketStream stream = new ShmPacketStream(20_000, 60, 1514);
-            final ShmFrontend frontend = ShmFrontend.overXenbus(file, stream, 60_000, store, 0, Duration.ofSeconds(5),
+            final ShmFrontend frontend = ShmFrontend.overXenbus(file, stream, 60_000, store, 0, Duration.ofSeconds(30),
                 XenbusStateListener.NONE);
             final IdleStrategy idle = IdleMode.BACKOFF.newIdleStrategy();
             assertEquals(NetFrontResult.OK, frontend.connect(idle, 10_000), () -> "" + frontend.lastXenbusError());
@@ -154,7 +154,7 @@ final class ShmXenbusBackendTest
             assertEquals(1, first.backend().connects());
 
             first.detach(); // Closing, Closed in xenstore
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); // bounds a hang only
             while (!frontend.backendLost() && System.nanoTime() - deadline < 0)
             {
                 Thread.sleep(1);

@@ -47,7 +47,7 @@ class XenbusOffloadQueuesTest
     private static final int TX_CHUNKS = 4;
     private static final int TX_CHUNK_PAGES = 17;
     private static final int QUEUE_PAGES = RX_PAGES + TX_CHUNKS * TX_CHUNK_PAGES;
-    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final InMemoryXenStore store = new InMemoryXenStore();
     private final EventChannelRegistry registry = new EventChannelRegistry();

@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class XenbusPeersTest
 {
-    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration TIMEOUT = Duration.ofSeconds(30); // bounds a hang only; awaits return on the event
     private static final int[] SIZES = {60, 1514, 5000};
 
     /** A frontend driver, as the keys it writes. */

@@ -50,15 +50,14 @@ class XenbusStateWaiterTest
     void shouldWakeOnWatchWhenPeerReachesState() throws Exception
     {
         backing.write(STATE, "1");
+        // a timeout far beyond the class @Timeout: a CONNECTED result can only come from the watch
         final CompletableFuture<XenbusState> result = CompletableFuture.supplyAsync(
-            () -> waiter.await(STATE, XenbusState.CONNECTED, Duration.ofSeconds(10)));
-        Thread.sleep(100);
+            () -> waiter.await(STATE, XenbusState.CONNECTED, Duration.ofMinutes(10)));
+        awaitEvent(() -> store.watches.get() >= 1); // the waiter is watching
         backing.write(STATE, "3");
-        Thread.sleep(100);
-        final long start = System.nanoTime();
+        awaitEvent(() -> "3".equals(store.lastRead)); // it saw the intermediate state and kept waiting
         backing.write(STATE, "4");
-        assertEquals(XenbusState.CONNECTED, result.get(5, TimeUnit.SECONDS));
-        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2), "woken by the watch, not a timeout");
+        assertEquals(XenbusState.CONNECTED, result.get(25, TimeUnit.SECONDS));
         assertTrue(store.reads.get() <= 6, "watch-driven, not polling: reads=" + store.reads.get());
     }
 
@@ -92,11 +91,14 @@ class XenbusStateWaiterTest
     void shouldReportTheLatestStateSeenBeforeTimeout() throws Exception
     {
         backing.write(STATE, "1");
+        // the injected clock expires the deadline only once the waiter has read Closed: no race with a real clock
+        final XenbusStateWaiter expiring = new XenbusStateWaiter(store, () -> "6".equals(store.lastRead) ?
+            TimeUnit.HOURS.toNanos(1) : 0L);
         final CompletableFuture<XenbusState> result = CompletableFuture.supplyAsync(
-            () -> waiter.await(STATE, XenbusState.CONNECTED, Duration.ofMillis(600)));
-        Thread.sleep(150);
+            () -> expiring.await(STATE, XenbusState.CONNECTED, Duration.ofMillis(600)));
+        awaitEvent(() -> store.watches.get() >= 1); // the waiter is watching (and read Initialising or is about to)
         backing.write(STATE, "6");
-        final Throwable cause = assertThrows(Exception.class, () -> result.get(5, TimeUnit.SECONDS)).getCause();
+        final Throwable cause = assertThrows(Exception.class, () -> result.get(25, TimeUnit.SECONDS)).getCause();
         assertEquals(XenbusState.CLOSED, ((XenbusTimeoutException)cause).lastSeen());
     }
 
@@ -143,9 +145,9 @@ class XenbusStateWaiterTest
         assertEquals("1", backing.read("/local/domain/0/device/vif/0/state"));
         assertEquals(XenbusState.INITIALISING, frontend.read());
         final CompletableFuture<XenbusState> wait = CompletableFuture.supplyAsync(
-            () -> backend.await(XenbusState.INIT_WAIT, XenbusStateWaiter.DEFAULT_TIMEOUT));
+            () -> backend.await(XenbusState.INIT_WAIT, Duration.ofMinutes(10))); // bounds a hang only
         backend.write(XenbusState.INIT_WAIT);
-        assertEquals(XenbusState.INIT_WAIT, wait.get(5, TimeUnit.SECONDS));
+        assertEquals(XenbusState.INIT_WAIT, wait.get(25, TimeUnit.SECONDS));
         backing.write(STATE, "x");
         assertThrows(IllegalArgumentException.class, backend::read);
     }
@@ -167,6 +169,15 @@ class XenbusStateWaiterTest
         assertEquals(XenbusState.UNKNOWN, ex.lastSeen());
     }
 
+    /** Waits for something the code under test does (bounded by the class @Timeout), not for a clock. */
+    private static void awaitEvent(final java.util.function.BooleanSupplier happened)
+    {
+        while (!happened.getAsBoolean())
+        {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+    }
+
     /** Delegates to a store, counting reads and watch registrations. */
     private static final class CountingStore implements XenStore
     {
@@ -174,6 +185,7 @@ class XenbusStateWaiterTest
         private final AtomicInteger reads = new AtomicInteger();
         private final AtomicInteger watches = new AtomicInteger();
         private final AtomicInteger unwatches = new AtomicInteger();
+        private volatile String lastRead;
 
         CountingStore(final XenStore delegate)
         {
@@ -184,7 +196,9 @@ class XenbusStateWaiterTest
         public byte[] read(final int txId, final String path)
         {
             reads.incrementAndGet();
-            return delegate.read(txId, path);
+            final byte[] value = delegate.read(txId, path);
+            lastRead = value == null ? null : new String(value, java.nio.charset.StandardCharsets.US_ASCII);
+            return value;
         }
 
         @Override
