@@ -5,6 +5,7 @@
 #ifndef XENNET_SHM_COMMON_H
 #define XENNET_SHM_COMMON_H
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
