@@ -79,6 +79,8 @@ final class TapCommandsTest
             awaitInterface(sandbox, guestNs, eth0, frontendLog);
             sandbox.up(guestNs, eth0, "192.0.2.1/24");
             sandbox.up(hostNs, vif, "192.0.2.2/24");
+            // the TAPs exist before the two ends have connected through the file: ping only once frames can flow
+            awaitLine(frontendLog, "frontend: Connected; frames flow", backendLog);
 
             final NetnsSandbox.Result there = sandbox.exec(guestNs, 60_000, "ping", "-c", "3", "-i", "0.2", "-W", "10",
                 "192.0.2.2");
@@ -130,6 +132,19 @@ final class TapCommandsTest
         assertTrue(text.matches("(?s).*xennet \\+ offload\\s+[0-9.]+\\s+[0-9]+\\s+1.*"), text);
         final NetnsSandbox.Result left = NetnsSandbox.run(10_000, "ip", "netns", "list");
         assertFalse(left.output().contains("xnw" + ProcessHandle.current().pid()), left.output());
+    }
+
+    private static void awaitLine(final Path log, final String text, final Path otherLog) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!read(log).contains(text))
+        {
+            if (System.nanoTime() - deadline > 0)
+            {
+                fail("never printed '" + text + "': " + read(log) + read(otherLog));
+            }
+            Thread.sleep(50);
+        }
     }
 
     private static void awaitInterface(

@@ -39,9 +39,11 @@ class LatencyRunnerTest
         final List<LatencyResult> results = List.of(new LatencyResult(LatencyProbes.RAW, 0, 0, BenchIdle.BUSY, raw),
             new LatencyResult(LatencyProbes.RING, 0, 0, BenchIdle.BUSY, ring));
         final String table = LatencyReport.table(results);
-        assertTrue(table.lines().anyMatch(l -> l.matches("ring busy +100 +150 +150 +150 +150 +150 +1\\.50")), table);
+        assertTrue(table.lines().anyMatch(l -> l.matches("ring " + BenchIdle.BUSY + " +100 +150 +150 +150 +150 +150 +1\\.50")),
+            table);
         final String log = LatencyReport.histogramLog(results);
-        assertTrue(log.contains("Tag=raw-ping-pong_busy,") && log.contains("Tag=ring_busy,"), log);
+        assertTrue(log.contains("Tag=raw-ping-pong_" + BenchIdle.BUSY + ",") &&
+            log.contains("Tag=ring_" + BenchIdle.BUSY + ","), log);
         final String svg = LatencyReport.svg(results, "t");
         assertEquals(2, svg.split("<polyline").length - 1, svg);
     }
