@@ -75,8 +75,8 @@ public final class WireCommand implements Callable<Integer>
         description = "Pings per run, 50 ms apart (default: ${DEFAULT-VALUE}).")
     private int pings;
 
-    @Option(names = "--idle", paramLabel = "MODE", defaultValue = "BACKOFF",
-        description = "How xennet's TAP ends wait: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--idle", paramLabel = "MODE", defaultValue = "backoff", converter = IdleModeConverter.class,
+        description = "How xennet's TAP ends wait: " + IdleMode.OPTION_NAMES + " (default: ${DEFAULT-VALUE}).")
     private IdleMode idleMode;
 
     @Option(names = "--no-anchors", description = "Measure xennet only (no veth, no C forwarder, no gcc needed).")
